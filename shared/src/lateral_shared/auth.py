@@ -1,0 +1,99 @@
+"""Staff identity shared by the services that serve people: signed bearer tokens with roles.
+
+The search-api signs a short-lived JWT (HS256, joserfc) when a user signs in; every service that
+serves staff verifies it with the same `LATERAL_SECRET_KEY`. The OIDC sign-in and partner OAuth2
+client credentials build on this in later work.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import OctKey
+from joserfc.jwt import JWTClaimsRegistry
+
+ISSUER = "lateral"
+AUDIENCE = "lateral-staff"
+
+
+class Role(StrEnum):
+    PRACTITIONER = "practitioner"
+    DUTY_MANAGER = "duty_manager"
+    IG_OFFICER = "ig_officer"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A signed-in member of staff."""
+
+    subject: str
+    roles: frozenset[str]
+
+
+def _key(secret: str) -> OctKey:
+    return OctKey.import_key(secret.encode())
+
+
+def issue_token(secret: str, *, subject: str, roles: list[str], ttl_s: int = 900) -> str:
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "roles": roles,
+              "iat": now, "exp": now + ttl_s}
+    return jwt.encode({"alg": "HS256"}, claims, _key(secret))
+
+
+def verify_token(secret: str, token: str) -> Principal:
+    """The principal a token names; raises `ValueError` if it is invalid or expired."""
+    try:
+        decoded = jwt.decode(token, _key(secret), algorithms=["HS256"])
+        JWTClaimsRegistry(
+            iss={"essential": True, "value": ISSUER},
+            aud={"essential": True, "value": AUDIENCE},
+            sub={"essential": True},
+            exp={"essential": True},
+        ).validate(decoded.claims)
+    except (JoseError, ValueError) as exc:
+        raise ValueError(f"invalid token ({type(exc).__name__})") from None
+    roles = decoded.claims.get("roles") or []
+    return Principal(subject=str(decoded.claims["sub"]), roles=frozenset(map(str, roles)))
+
+
+def staff_auth(secret: str) -> Callable[..., Awaitable[Principal]]:
+    """A FastAPI dependency: the bearer token's principal, or 401."""
+
+    async def authenticate(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: a bearer token is required",
+                                headers={"WWW-Authenticate": "Bearer"})
+        try:
+            return verify_token(secret, token)
+        except ValueError:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                                "the token is invalid or has expired: sign in again",
+                                headers={"WWW-Authenticate": "Bearer"}) from None
+
+    return authenticate
+
+
+def require_roles(
+    authenticate: Callable[..., Awaitable[Principal]], *roles: Role
+) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that also checks the principal holds one of `roles` (403 otherwise)."""
+    allowed = {r.value for r in roles}
+
+    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+        if not principal.roles & allowed:
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                f"this needs one of the roles: {', '.join(sorted(allowed))}")
+        return principal
+
+    return check

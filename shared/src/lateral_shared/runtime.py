@@ -1,0 +1,175 @@
+"""How a service runs: its HTTP routers, its consumers, its readiness checks, start and stop.
+
+Each service's `bootstrap.py` builds a `Service`. `serve()` runs one service (distributed mode)
+or all seven in one process (embedded mode) behind one HTTP server, and on SIGTERM/SIGINT lets
+every consumer finish and commit its current batch before exiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import Match
+
+from .bus import EventBus, EventConsumer, Subscription
+from .metrics import HTTP_LATENCY, HTTP_REQUESTS
+
+log = logging.getLogger(__name__)
+
+Check = Callable[[], Awaitable[None]]
+Hook = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class Service:
+    """One deployable: what it serves, what it consumes, and what it needs to be ready."""
+
+    name: str
+    routers: list[APIRouter] = field(default_factory=list)
+    subscriptions: list[Subscription] = field(default_factory=list)
+    readiness: dict[str, Check] = field(default_factory=dict)
+    on_start: list[Hook] = field(default_factory=list)
+    on_stop: list[Hook] = field(default_factory=list)
+    bus: EventBus | None = None
+    max_attempts: int = 5
+    batch_size: int = 500
+
+    def consumers(self) -> list[EventConsumer]:
+        if self.subscriptions and self.bus is None:
+            raise RuntimeError(f"{self.name} has subscriptions but no bus")
+        return [
+            EventConsumer(
+                self.bus,  # type: ignore[arg-type]
+                sub,
+                service=self.name,
+                max_attempts=self.max_attempts,
+                batch_size=self.batch_size,
+            )
+            for sub in self.subscriptions
+        ]
+
+
+def create_app(services: Sequence[Service], *, title: str = "Lateral") -> FastAPI:
+    """One FastAPI app with the services' routers plus /healthz, /readyz and /metrics."""
+    app = FastAPI(title=title, docs_url="/docs", redoc_url=None)
+    for service in services:
+        for router in service.routers:
+            app.include_router(router)
+    names = ",".join(s.name for s in services)
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok", "services": names}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """Every engine this process needs is reachable."""
+        results = await _run_checks(services)
+        ok = all(v == "ok" for v in results.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results},
+                            status_code=200 if ok else 503)
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    app.middleware("http")(_instrument(names))
+    return app
+
+
+async def _run_checks(services: Sequence[Service]) -> dict[str, str]:
+    results: dict[str, str] = {}
+    for service in services:
+        for name, check in service.readiness.items():
+            try:
+                await asyncio.wait_for(check(), timeout=3)
+                results[f"{service.name}.{name}"] = "ok"
+            except Exception as exc:
+                results[f"{service.name}.{name}"] = f"unavailable ({type(exc).__name__})"
+    return results
+
+
+def _instrument(service_label: str) -> Callable[..., Awaitable[Response]]:
+    async def middleware(request: Request, call_next: Callable[..., Awaitable[Response]]) -> Response:
+        route = _route_template(request)
+        started = time.perf_counter()
+        response = await call_next(request)
+        elapsed = time.perf_counter() - started
+        HTTP_REQUESTS.labels(service_label, request.method, route, str(response.status_code)).inc()
+        HTTP_LATENCY.labels(service_label, request.method, route).observe(elapsed)
+        # The route template, never the path or query: both can hold personal data.
+        log.info("request", extra={"method": request.method, "route": route,
+                                   "status": response.status_code,
+                                   "duration_ms": round(elapsed * 1000, 1)})
+        return response
+
+    return middleware
+
+
+def _route_template(request: Request) -> str:
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match == Match.FULL:
+            return str(getattr(route, "path", "unmatched"))
+    return "unmatched"
+
+
+async def serve(services: Sequence[Service], *, host: str, port: int,
+                ready: asyncio.Event | None = None) -> None:
+    """Run `services` until SIGTERM/SIGINT: start hooks, consumers and HTTP; then stop cleanly."""
+    for service in services:
+        for hook in service.on_start:
+            await hook()
+    consumers = [c for s in services for c in s.consumers()]
+    tasks = [asyncio.create_task(c.run(), name=f"consume:{c.subscription.topic}") for c in consumers]
+    config = uvicorn.Config(create_app(services), host=host, port=port, log_config=None,
+                            access_log=False, lifespan="off")
+    server = uvicorn.Server(config)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    server_task = asyncio.create_task(_serve_http(server))
+    watchers = [asyncio.create_task(stop.wait()), server_task, *tasks]
+    try:
+        while not server.started and not server_task.done():
+            await asyncio.sleep(0.02)
+        if ready is not None:
+            ready.set()
+        log.info("serving", extra={"url": f"http://{host}:{port}"})
+        done, _ = await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not watchers[0] and task.exception() is not None:
+                log.error("a service task failed; stopping", exc_info=task.exception())
+    finally:
+        for consumer in consumers:
+            consumer.stop()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        server.should_exit = True
+        with contextlib.suppress(Exception):
+            await server_task
+        for service in reversed(services):
+            for hook in service.on_stop:
+                with contextlib.suppress(Exception):
+                    await hook()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        watchers[0].cancel()
+
+
+async def _serve_http(server: uvicorn.Server) -> None:
+    """Serve HTTP without uvicorn's own signal handling: ours stops the consumers first."""
+    await server._serve()
+    if not server.started:
+        raise RuntimeError(f"HTTP server could not start on {server.config.host}:{server.config.port}")
