@@ -19,7 +19,6 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import Match
 
 from .bus import EventBus, EventConsumer, Subscription
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -102,9 +101,9 @@ async def _run_checks(services: Sequence[Service]) -> dict[str, str]:
 
 def _instrument(service_label: str) -> Callable[..., Awaitable[Response]]:
     async def middleware(request: Request, call_next: Callable[..., Awaitable[Response]]) -> Response:
-        route = _route_template(request)
         started = time.perf_counter()
         response = await call_next(request)
+        route = _route_template(request)
         elapsed = time.perf_counter() - started
         HTTP_REQUESTS.labels(service_label, request.method, route, str(response.status_code)).inc()
         HTTP_LATENCY.labels(service_label, request.method, route).observe(elapsed)
@@ -118,11 +117,9 @@ def _instrument(service_label: str) -> Callable[..., Awaitable[Response]]:
 
 
 def _route_template(request: Request) -> str:
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
-        if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
-    return "unmatched"
+    """The matched route's template (set by the router), so metrics never carry IDs."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "unmatched"))
 
 
 async def serve(services: Sequence[Service], *, host: str, port: int,

@@ -62,7 +62,8 @@ class EventBus(abc.ABC):
 
     @abc.abstractmethod
     async def ensure_topics(self, topics: Sequence[str], *, partitions: int) -> None:
-        """Create the topics (and nothing else) if they do not exist."""
+        """Create the topics, and each one's `<topic>.dlq` dead-letter topic, if they do not
+        exist. Idempotent."""
 
     @abc.abstractmethod
     async def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:

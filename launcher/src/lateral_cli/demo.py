@@ -1,0 +1,110 @@
+"""Demo accounts and synthetic demo data for embedded mode (development only).
+
+Accounts are made once with random secrets, kept in the data folder (readable by its owner only)
+and reused on every start. The demo records are pushed through the ingest-gateway's public API,
+exactly as a partner would, once: a marker file stops a second load.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import httpx
+
+from lateral_shared.contracts import AgencyKind, PartnerRecord
+from lateral_shared.db import create_engine, session_factory
+from lateral_synthetic import generate_demo
+
+from .embedded import EmbeddedLayout
+
+DEMO_USERS = {
+    "demo.practitioner": ["practitioner"],
+    "demo.duty-manager": ["duty_manager"],
+    "demo.ig-officer": ["ig_officer"],
+    "demo.admin": ["admin"],
+}
+BATCH_SIZE = 2_000
+# Social care first, so the demo's incidents at a child's address find the open case.
+FEED_ORDER = [AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.HEALTH,
+              AgencyKind.POLICE, AgencyKind.FIRE]
+
+
+def _load_or_create_credentials(layout: EmbeddedLayout, seed: int) -> dict[str, Any]:
+    if layout.credentials_file.exists():
+        return json.loads(layout.credentials_file.read_text())  # type: ignore[no-any-return]
+    dataset = generate_demo(seed=seed, records=1)
+    partners: dict[str, Any] = {}
+    for feed in dataset.feeds:
+        partner = partners.setdefault(feed.partner_id, {
+            "name": feed.partner_name, "token": secrets.token_urlsafe(32), "feeds": {}})
+        partner["feeds"][feed.feed_id] = feed.agency_kind.value
+    credentials = {
+        "users": {u: {"password": secrets.token_urlsafe(12), "roles": r} for u, r in DEMO_USERS.items()},
+        "partners": partners,
+    }
+    fd = os.open(layout.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(credentials, f, indent=2)
+    return credentials
+
+
+async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[str, Any]:
+    """Register the demo partners, feeds and staff accounts (idempotent); return their secrets."""
+    from lateral_ingest_gateway.service_layer.partners import ensure_feed, ensure_partner
+    from lateral_search_api.service_layer.users import ensure_user
+
+    credentials = _load_or_create_credentials(layout, seed)
+    gateway = create_engine(layout.database_url("ingest-gateway"))
+    try:
+        async with session_factory(gateway)() as session:
+            for partner_id, partner in credentials["partners"].items():
+                await ensure_partner(session, partner_id=partner_id, name=partner["name"],
+                                     token=partner["token"])
+                for feed_id, kind in partner["feeds"].items():
+                    await ensure_feed(session, feed_id=feed_id, partner_id=partner_id,
+                                      agency_kind=AgencyKind(kind))
+            await session.commit()
+    finally:
+        await gateway.dispose()
+    search = create_engine(layout.database_url("search-api"))
+    try:
+        async with session_factory(search)() as session:
+            for username, user in credentials["users"].items():
+                await ensure_user(session, username=username, password=user["password"],
+                                  roles=user["roles"])
+            await session.commit()
+    finally:
+        await search.dispose()
+    return credentials
+
+
+async def load_demo_data(layout: EmbeddedLayout, base_url: str, credentials: dict[str, Any], *,
+                         records: int, seed: int) -> dict[str, Any]:
+    """Push the synthetic demo records through the gateway; return what was sent."""
+    dataset = generate_demo(seed=seed, records=records)
+    token_of_feed = {feed_id: p["token"] for p in credentials["partners"].values()
+                     for feed_id in p["feeds"]}
+    feeds = sorted(dataset.feeds, key=lambda f: FEED_ORDER.index(f.agency_kind))
+    sent: dict[str, int] = {}
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        for feed in feeds:
+            for chunk in _chunks(dataset.records_by_feed[feed.feed_id], BATCH_SIZE):
+                response = await client.post(
+                    f"/v1/feeds/{feed.feed_id}/records",
+                    json={"records": [r.model_dump(mode="json", exclude_none=True) for r in chunk]},
+                    headers={"Authorization": f"Bearer {token_of_feed[feed.feed_id]}"},
+                )
+                response.raise_for_status()
+                sent[feed.feed_id] = sent.get(feed.feed_id, 0) + len(chunk)
+    print(f"Loaded {sum(sent.values())} synthetic demo records from {len(sent)} feeds "
+          f"(seed {seed}); the pipeline links and indexes them in the background.", flush=True)
+    return {"seed": seed, "records": sent}
+
+
+def _chunks(items: Sequence[PartnerRecord], size: int) -> Iterator[Sequence[PartnerRecord]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

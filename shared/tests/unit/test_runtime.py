@@ -1,0 +1,51 @@
+"""Every service's operational endpoints: /healthz, /readyz naming what is down, /metrics."""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter
+
+from lateral_shared.runtime import Service, create_app
+
+
+async def _ok() -> None:
+    return None
+
+
+async def _down() -> None:
+    raise ConnectionError("refused")
+
+
+def _client(*services: Service) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services)),
+                             base_url="http://test")
+
+
+async def test_ready_when_every_engine_answers() -> None:
+    async with _client(Service("matcher", readiness={"database": _ok, "bus": _ok})) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"] == {"matcher.database": "ok", "matcher.bus": "ok"}
+
+
+async def test_not_ready_names_the_engine_that_is_down() -> None:
+    async with _client(Service("indexer", readiness={"index": _down, "bus": _ok})) as client:
+        response = await client.get("/readyz")
+        health = await client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["indexer.index"] == "unavailable (ConnectionError)"
+    assert health.status_code == 200  # alive, just not ready
+
+
+async def test_metrics_count_requests_by_route_template_not_by_path() -> None:
+    router = APIRouter()
+
+    @router.get("/v1/persons/{person_id}")
+    async def person(person_id: str) -> dict[str, str]:
+        return {"person_id": person_id}
+
+    async with _client(Service("search-api", routers=[router])) as client:
+        await client.get("/v1/persons/secret-person-42")
+        metrics = (await client.get("/metrics")).text
+    assert 'route="/v1/persons/{person_id}"' in metrics
+    assert "secret-person-42" not in metrics
