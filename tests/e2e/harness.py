@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import os
+import contextlib
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 from lateral_shared.testing.engines import free_port
+
+__all__ = ["BIN", "free_port", "run_command", "start_distributed", "stop", "wait_ready"]
 
 BIN = Path(sys.executable).parent
 
@@ -51,3 +52,64 @@ def feed_of_kind(credentials: dict, kind: str) -> tuple[str, str]:
     raise LookupError(kind)
 
 
+
+
+DISTRIBUTED_SERVICES = ("ingest-gateway", "cleanser", "matcher", "indexer", "search-api", "alerts",
+                        "audit")
+WITH_DATABASE = ("ingest-gateway", "matcher", "search-api", "alerts", "audit")
+
+
+def run_command(args: list[str], env: dict[str, str], stdin_env: dict[str, str] | None = None,
+                ) -> str:
+    """Run one of Lateral's commands to completion and return what it printed."""
+    result = subprocess.run([str(BIN / "lateral"), *args], env={**env, **(stdin_env or {})},
+                            capture_output=True, text=True, timeout=120, check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"lateral {' '.join(args[:3])} failed:\n{result.stdout}\n{result.stderr}")
+    return result.stdout
+
+
+@dataclass
+class DistributedLateral:
+    """Seven service processes, each configured only by environment variables."""
+
+    urls: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]]
+    logs: dict[str, Path]
+    env: dict[str, str]
+
+    def stop(self) -> None:
+        errors = []
+        for name, proc in self.processes.items():
+            try:
+                stop(proc, name)
+            except AssertionError as exc:
+                errors.append(str(exc))
+        if errors:
+            raise AssertionError("; ".join(errors))
+
+
+def start_distributed(base_env: dict[str, str], databases: dict[str, str], workdir: Path,
+                      ) -> DistributedLateral:
+    """Start each service as its own OS process (`lateral run <service>`) and wait until ready."""
+    urls, processes, logs = {}, {}, {}
+    try:
+        for name in DISTRIBUTED_SERVICES:
+            port = free_port()
+            env = {**base_env, "LATERAL_HTTP_PORT": str(port)}
+            if name in databases:
+                env["LATERAL_DATABASE_URL"] = databases[name]
+            logs[name] = workdir / f"{name}.log"
+            with logs[name].open("wb") as out:
+                processes[name] = subprocess.Popen(
+                    [BIN / "lateral", "run", name, "serve"], env=env, cwd=workdir,
+                    stdout=out, stderr=subprocess.STDOUT)
+            urls[name] = f"http://127.0.0.1:{port}"
+        for name, url in urls.items():
+            wait_ready(url, processes[name], logs[name], timeout_s=90)
+    except BaseException:
+        for name, proc in processes.items():
+            with contextlib.suppress(AssertionError):
+                stop(proc, name)
+        raise
+    return DistributedLateral(urls, processes, logs, base_env)

@@ -135,7 +135,7 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
         page = await eventually(child_found, within_s=10)
         assert time.monotonic() - started < 10
         assert page["total"] == 1
-        person_id = page["hits"][0]["person_id"]
+        person_id = page["results"][0]["person_id"]
 
         # The search is in the audit log, with who and why.
         ig = await staff_token(client, d, "ig_officer")
@@ -171,7 +171,7 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
         r = await client.get(f"{d.alerts_url}/v1/alerts",
                              headers={"Authorization": f"Bearer {manager}"})
         assert r.status_code == 200, r.text
-        alerts = [a for a in r.json()["alerts"] if a["person_id"] == person_id]
+        alerts = [a for a in r.json()["items"] if a["person_id"] == person_id]
         assert len(alerts) == 1
         assert alerts[0]["trigger_record_key"].endswith("POL-E2E-1")
 

@@ -11,7 +11,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from joserfc import jwt
@@ -90,7 +89,9 @@ def require_roles(
     """A dependency that also checks the principal holds one of `roles` (403 otherwise)."""
     allowed = {r.value for r in roles}
 
-    async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    # A default, not `Annotated[..., Depends(authenticate)]`: with postponed annotations FastAPI
+    # resolves annotation strings in module globals, where the local `authenticate` is not.
+    async def check(principal: Principal = Depends(authenticate)) -> Principal:  # noqa: B008
         if not principal.roles & allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN,
                                 f"this needs one of the roles: {', '.join(sorted(allowed))}")

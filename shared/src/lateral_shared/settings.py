@@ -69,6 +69,10 @@ class ServiceSettings(BaseSettings):
 class IndexSettings(BaseSettings):
     """Mixed into the settings of services that use the search index."""
 
+    # The same config as ServiceSettings, so the mix-in works in either base order: pydantic lets
+    # the last base's model_config win, and BaseSettings' own default has no LATERAL_ prefix.
+    model_config = ServiceSettings.model_config
+
     index_url: str = Field(
         default="embedded:///data/index.db",
         description="Search index: `embedded:///PATH` or an OpenSearch URL `http(s)://HOST:PORT`.",

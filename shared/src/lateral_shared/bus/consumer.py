@@ -97,7 +97,8 @@ class EventConsumer:
         topic = self._sub.topic
         try:
             await self._sub.handler([event for _, event in decoded])
-        except Exception:
+        except Exception as exc:
+            batch_error = type(exc).__name__
             log.warning(
                 "batch handler failed; retrying events one by one",
                 extra={"service": self._service, "topic": topic, "count": len(decoded)},
@@ -107,11 +108,11 @@ class EventConsumer:
             EVENTS_CONSUMED.labels(self._service, topic, "ok").inc(len(decoded))
             return
         for message, event in decoded:
-            await self._handle_one(message, event)
+            await self._handle_one(message, event, first_error=batch_error)
 
-    async def _handle_one(self, message: Message, event: Event) -> None:
+    async def _handle_one(self, message: Message, event: Event, *, first_error: str) -> None:
         topic = self._sub.topic
-        last_error = ""
+        last_error = first_error  # with max_attempts=1 the batch's failure is the only one
         # The whole batch was attempt 1; the remaining attempts are this event on its own.
         for attempt in range(2, self._max_attempts + 1):
             try:
@@ -124,7 +125,7 @@ class EventConsumer:
             else:
                 EVENTS_CONSUMED.labels(self._service, topic, "ok").inc()
                 return
-        reason = f"handler failed {self._max_attempts} times (last error: {last_error or 'unknown'})"
+        reason = f"handler failed {self._max_attempts} times (last error: {last_error})"
         await self._dead_letter(message, reason, attempts=self._max_attempts)
 
     async def _dead_letter(self, message: Message, reason: str, *, attempts: int) -> None:

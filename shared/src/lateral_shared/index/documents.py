@@ -67,9 +67,12 @@ class PersonQuery(_Doc):
     """What a practitioner searches by. Every given criterion must match (AND).
 
     - name: free text; each word must match a forename, middle name, surname or alias, with
-      spelling mistakes tolerated (edit distance 1 for words of 3-5 letters, 2 for longer).
+      spelling mistakes tolerated (edit distance 1 for words of 3-5 letters, 2 for longer; a
+      transposition is one edit; case and diacritics ignored). Exact matches rank first.
     - date_of_birth: YYYY, YYYY-MM or YYYY-MM-DD; matches a person whose known date of birth agrees
-      at the shared precision (a person born 2012-03-04 matches "2012" and "2012-03").
+      at the shared precision (a person born 2012-03-04 matches "2012" and "2012-03"; a person
+      known only as born 2012, or 2012-03, matches "2012-03-04": better an extra result to rule
+      out than a missed one).
     - postcode: a full postcode (any spacing or case) or an outward code alone ("LS6").
     - nhs_number: exact, ten digits (spaces allowed).
     - ref_id: a partner's source record ID, exact.

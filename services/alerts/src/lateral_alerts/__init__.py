@@ -1,0 +1,1 @@
+"""Lateral alerts: priority-case rules over linked records, and the duty-manager alerts API."""

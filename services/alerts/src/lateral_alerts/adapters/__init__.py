@@ -1,0 +1,1 @@
+"""Storage for alerts: tables, migrations and the repository."""

@@ -1,0 +1,1 @@
+"""Pure alert logic: the rules and the alert model. No I/O."""

@@ -1,0 +1,1 @@
+"""Handlers that apply the rules to events and keep the alerts."""

@@ -1,0 +1,1 @@
+"""Audit adapters: tables, the store and migrations."""

@@ -1,0 +1,13 @@
+"""Settings of the audit service (LATERAL_* environment variables)."""
+
+from __future__ import annotations
+
+from lateral_shared.settings import ServiceSettings
+from pydantic import Field
+
+
+class AuditSettings(ServiceSettings):
+    audit_page_size: int = Field(
+        default=50, ge=1, le=500,
+        description="Audit entries returned per page by `GET /v1/audit`.",
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Audit entry points: HTTP and the command line."""

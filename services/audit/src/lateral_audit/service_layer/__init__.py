@@ -1,0 +1,1 @@
+"""Audit use cases: record events, verify the chain, read the log."""

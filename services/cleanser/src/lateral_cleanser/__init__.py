@@ -1,0 +1,1 @@
+"""The cleanser: normalises and checks partner records (`records.raw` → `records.clean`)."""

@@ -1,0 +1,9 @@
+"""Pure cleansing rules: names, dates of birth, gender, NHS numbers, postcodes and addresses.
+
+Each rule returns the cleaned value and the `QualityFlag`s that say what it changed or dropped.
+A flag's message names the problem and never quotes the value (it may be personal data).
+"""
+
+from .record import cleanse_record, content_hash
+
+__all__ = ["cleanse_record", "content_hash"]

@@ -1,0 +1,82 @@
+"""UK postcodes: normalised (upper case, one space before the inward code) and checked.
+
+Accepted besides real postcodes: NHS pseudo-postcodes (ZZ99 ...), which are not an address and
+must never link people or households, and British Forces Post Office numbers (BFPO).
+The patterns are the ones in REFERENCE.md; a valid format does not prove the postcode exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from lateral_shared.contracts.records import QualityFlag
+
+from .flags import Flags, flag
+
+FIELD = "address.postcode"
+NO_FIXED_ABODE = "ZZ99 3VZ"
+_REAL = re.compile(
+    r"^(?:GIR 0AA|[A-PR-UWYZ](?:[0-9][0-9]?|[A-HK-Y][0-9][0-9]?|[0-9][A-HJKPSTUW]"
+    r"|[A-HK-Y][0-9][ABEHMNPRVWXY]) [0-9][ABD-HJLNP-UW-Z]{2})$"
+)
+_PSEUDO = re.compile(r"^ZZ99 [0-9][A-Z]Z$")
+_BFPO = re.compile(r"^BFPO([0-9]{1,4})$")
+_INWARD_LENGTH = 3
+
+PostcodeKind = Literal["real", "pseudo", "forces"]
+
+
+@dataclass(frozen=True)
+class CleanPostcode:
+    """A postcode that passed the checks, with what kind of place it stands for."""
+
+    postcode: str
+    kind: PostcodeKind
+    outward_code: str | None
+
+    @property
+    def is_real_address(self) -> bool:
+        return self.kind != "pseudo"
+
+
+def normalise_postcode(raw: str) -> str:
+    """Upper case, no white space, then one space before the last three characters."""
+    compact = "".join(raw.split()).upper()
+    bfpo = _BFPO.match(compact)
+    if bfpo:
+        return f"BFPO {bfpo.group(1)}"
+    if 5 <= len(compact) <= 7:
+        return f"{compact[:-_INWARD_LENGTH]} {compact[-_INWARD_LENGTH:]}"
+    return compact
+
+
+def clean_postcode(raw: str | None) -> tuple[CleanPostcode | None, Flags]:
+    """The checked postcode, or None (and a flag when one was given but is not valid)."""
+    if raw is None or not raw.strip():
+        return None, []
+    postcode = normalise_postcode(raw)
+    flags: Flags = []
+    if postcode != raw:
+        flags.append(flag(FIELD, "reformatted", "Case and spacing were normalised."))
+    if _REAL.match(postcode):
+        return CleanPostcode(postcode, "real", postcode.split(" ")[0]), flags
+    if _PSEUDO.match(postcode):
+        flags.append(_pseudo_flag(postcode))
+        return CleanPostcode(postcode, "pseudo", None), flags
+    if postcode.startswith("BFPO "):
+        flags.append(flag(FIELD, "forces_mail", "A BFPO forces mail number, not a home address."))
+        return CleanPostcode(postcode, "forces", "BFPO"), flags
+    message = "The postcode is not a valid UK postcode; it was dropped. Ask the partner to check."
+    return None, [flag(FIELD, "invalid", message)]
+
+
+def _pseudo_flag(postcode: str) -> QualityFlag:
+    if postcode == NO_FIXED_ABODE:
+        return flag(FIELD, "no_fixed_abode", "Pseudo-postcode for no fixed abode: not an address.")
+    return flag(
+        FIELD,
+        "pseudo_postcode",
+        "An NHS pseudo-postcode (address not known or abroad): not an address, never used to link.",
+    )

@@ -1,0 +1,1 @@
+"""How the cleanser is started."""

@@ -1,0 +1,1 @@
+"""Pure logic: how a person snapshot becomes the document search reads."""

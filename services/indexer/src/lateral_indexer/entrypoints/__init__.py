@@ -1,0 +1,1 @@
+"""How the indexer is started: the `lateral-indexer` command."""

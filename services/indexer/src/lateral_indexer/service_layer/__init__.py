@@ -1,0 +1,1 @@
+"""Handlers: what the indexer does with each batch of `records.linked` events."""

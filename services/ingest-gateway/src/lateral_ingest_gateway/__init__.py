@@ -1,0 +1,1 @@
+"""The ingest-gateway: partners push records over HTTPS; each accepted row goes to `records.raw`."""

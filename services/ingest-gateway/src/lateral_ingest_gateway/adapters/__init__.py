@@ -1,0 +1,1 @@
+"""Storage of the ingest-gateway: tables, migrations and repository functions."""

@@ -1,0 +1,65 @@
+"""Wiring of the ingest-gateway: its database, the bus, the partner API, readiness checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lateral_shared.bus import EventBus, EventPublisher, connect_bus
+from lateral_shared.contracts import RECORDS_RAW
+from lateral_shared.db import create_engine, migrate, ping, session_factory
+from lateral_shared.index import SearchIndex
+from lateral_shared.runtime import Hook, Service
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_ingest_gateway.config import GatewaySettings
+from lateral_ingest_gateway.entrypoints.http import build_router
+
+NAME = "ingest-gateway"
+MIGRATIONS = str(Path(__file__).parent / "adapters" / "migrations")
+VERSION_TABLE = "alembic_version_ingest_gateway"
+
+
+async def open_database(database_url: str) -> AsyncEngine:
+    """An engine on the gateway's database with its tables at the newest migration."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine, script_location=MIGRATIONS, version_table=VERSION_TABLE)
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+async def bootstrap(
+    settings: GatewaySettings,
+    *,
+    bus: EventBus | None = None,
+    index: SearchIndex | None = None,  # accepted for a uniform signature; the gateway has none
+) -> Service:
+    """Build the ingest-gateway: migrate its database, make sure `records.raw` exists."""
+    on_stop: list[Hook] = []
+    if bus is None:
+        bus = connect_bus(settings.bus_url, settings)
+        await bus.start()
+        on_stop.append(bus.close)
+    await bus.ensure_topics([RECORDS_RAW], partitions=settings.topic_partitions)
+    engine = await open_database(settings.database_url)
+    on_stop.insert(0, engine.dispose)
+    router = build_router(
+        sessions=session_factory(engine),
+        publisher=EventPublisher(bus, service=NAME),
+        settings=settings,
+    )
+
+    async def database() -> None:
+        await ping(engine)
+
+    return Service(
+        name=NAME,
+        routers=[router],
+        readiness={"database": database, "bus": bus.ping},
+        on_stop=on_stop,
+        bus=bus,
+        max_attempts=settings.consumer_max_attempts,
+        batch_size=settings.consumer_batch_size,
+    )

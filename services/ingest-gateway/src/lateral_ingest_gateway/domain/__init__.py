@@ -1,0 +1,1 @@
+"""Pure rules of the ingest-gateway: partners and their credentials, feeds, batches."""

@@ -1,0 +1,1 @@
+"""How the ingest-gateway is reached: its HTTP API and its command line."""

@@ -1,0 +1,1 @@
+"""Use cases of the ingest-gateway: managing partners and feeds, accepting batches."""

@@ -1,0 +1,1 @@
+"""lateral-matcher: links cleansed records to persons and addresses; publishes `records.linked`."""

@@ -1,0 +1,1 @@
+"""The matcher's own tables, repository and migrations (SQLite or PostgreSQL)."""

@@ -1,0 +1,14 @@
+"""The matcher's settings, from LATERAL_* environment variables."""
+
+from __future__ import annotations
+
+from lateral_shared.settings import ServiceSettings
+from pydantic import Field
+
+
+class MatcherSettings(ServiceSettings):
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///data/matcher.db",
+        description="The matcher's database (persons, records, addresses, links), a SQLAlchemy "
+        "URL: `sqlite+aiosqlite:///PATH` or `postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DB`.",
+    )

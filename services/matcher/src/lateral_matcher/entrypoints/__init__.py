@@ -1,0 +1,1 @@
+"""How the matcher is started: the `lateral-matcher` command."""

@@ -1,0 +1,1 @@
+"""Handlers: what the matcher does with each batch of `records.clean` events."""

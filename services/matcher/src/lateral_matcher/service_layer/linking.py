@@ -1,0 +1,102 @@
+"""The `records.clean` handler: store and link a batch of records, commit, then publish.
+
+One batch is one transaction: what the store holds about the batch's keys is loaded, every record
+is linked in order (`domain.batch`), the changes are written in bulk, the snapshots are read, the
+transaction commits, and only then are the `records.linked` events published. A crash between the
+commit and the publish is healed by redelivery: a record already stored with the same content hash
+changes nothing but is published again (`change="unchanged"`); downstream consumers are idempotent.
+
+Limitation (for the distributed-mode issue): two matcher replicas linking records of the same new
+person at the same time each miss the other's uncommitted look-up keys and create two persons (or
+one fails on a primary key and its batch is retried). Run one matcher replica until linking takes a
+per-key lock (PostgreSQL advisory locks) or the topic is partitioned by a blocking key.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned, RecordLinked
+from prometheus_client import Counter
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.domain.batch import BatchLinking, Outcome, keys_to_load
+from lateral_matcher.service_layer.snapshots import read_snapshots
+
+RECORDS_LINKED_TOTAL = Counter(
+    "lateral_matcher_records_total",
+    "Records handled by the matcher, by change (created, updated, unchanged) and link rule.",
+    ["change", "rule"],
+)
+
+# Linked events get IDs derived from the clean event's ID, so a redelivery republishes the same ID.
+LINKED_EVENT_NAMESPACE = uuid.UUID("0b7e9f0c-3c1d-5f8e-a2b4-6d7c8e9f1a2b")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class RecordLinker:
+    """Batch handler for `records.clean` (give it to a `Subscription`)."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        publisher: EventPublisher,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._engine = engine
+        self._publisher = publisher
+        self._clock = clock
+
+    async def __call__(self, events: Sequence[Event]) -> None:
+        cleaned = [event for event in events if isinstance(event, RecordCleaned)]
+        if not cleaned:
+            return
+        async with self._engine.begin() as connection:
+            repo = MatcherRepository(connection)
+            outcomes = await link_batch(repo, cleaned, now=self._clock())
+            linked = await _linked_events(repo, cleaned, outcomes)
+        await self._publisher.publish(RECORDS_LINKED, linked)
+        for outcome in outcomes:
+            rule = outcome.explanation.rule if outcome.explanation else "none"
+            RECORDS_LINKED_TOTAL.labels(outcome.change, rule).inc()
+
+
+async def link_batch(
+    repo: MatcherRepository, cleaned: Sequence[RecordCleaned], *, now: datetime
+) -> list[Outcome]:
+    """Link and store a batch of records (idempotent on each record's content hash)."""
+    batch_records = [event.record for event in cleaned]
+    known = await repo.load_known(*keys_to_load(batch_records))
+    linking = BatchLinking(known)
+    outcomes = [linking.link(record) for record in batch_records]
+    await repo.write(linking.changes, known, now=now)
+    return outcomes
+
+
+async def _linked_events(
+    repo: MatcherRepository, cleaned: Sequence[RecordCleaned], outcomes: Sequence[Outcome]
+) -> list[tuple[str, Event]]:
+    """One keyed `RecordLinked` per record, each with the snapshots as of the end of the batch."""
+    person_ids = [o.person_id for o in outcomes if o.person_id is not None]
+    address_keys = [o.address_key for o in outcomes if o.address_key is not None]
+    people, places = await read_snapshots(repo, person_ids, address_keys)
+    keyed: list[tuple[str, Event]] = []
+    for event, outcome in zip(cleaned, outcomes, strict=True):
+        linked = RecordLinked(
+            event_id=uuid.uuid5(LINKED_EVENT_NAMESPACE, str(event.event_id)),
+            batch_id=event.batch_id,
+            change=outcome.change,
+            record=event.record,
+            person=people.get(outcome.person_id) if outcome.person_id else None,
+            address=places.get(outcome.address_key) if outcome.address_key else None,
+            link=outcome.explanation,
+        )
+        keyed.append((outcome.person_id or outcome.address_key or event.record.record_key, linked))
+    return keyed

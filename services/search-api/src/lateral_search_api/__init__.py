@@ -1,0 +1,1 @@
+"""Lateral search-api: practitioners search across agencies, every search audited first."""

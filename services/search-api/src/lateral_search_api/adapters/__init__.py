@@ -1,0 +1,1 @@
+"""Search-api adapters: the accounts tables, repository and migrations."""

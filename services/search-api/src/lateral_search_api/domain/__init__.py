@@ -1,0 +1,1 @@
+"""Pure search-api logic: passwords, criteria, person summaries."""

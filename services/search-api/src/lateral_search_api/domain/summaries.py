@@ -1,0 +1,67 @@
+"""The short form of a person shown in a list of search results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lateral_shared.contracts.records import AgencyKind
+from lateral_shared.index.documents import PersonAddress, PersonDocument, PersonName, SearchHit
+from pydantic import BaseModel, ConfigDict
+
+
+class CurrentAddress(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    lines: list[str]
+    postcode: str | None
+    last_seen: date | None
+
+
+class PersonSummary(BaseModel):
+    """One search result: enough to tell people apart and decide whom to open."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    names: list[PersonName]
+    date_of_birth: str | None
+    gender: str
+    current_address: CurrentAddress | None
+    postcode: str | None
+    agencies: list[AgencyKind]
+    has_open_case: bool
+    score: float
+
+
+def current_address(addresses: list[PersonAddress]) -> PersonAddress | None:
+    """The address seen most recently (one never dated counts as oldest)."""
+    if not addresses:
+        return None
+    return max(addresses, key=lambda a: a.last_seen or date.min)
+
+
+def summarise(hit: SearchHit) -> PersonSummary:
+    person: PersonDocument = hit.person
+    address = current_address(person.addresses)
+    return PersonSummary(
+        person_id=person.person_id,
+        names=person.names,
+        date_of_birth=person.date_of_birth,
+        gender=person.gender,
+        current_address=None
+        if address is None
+        else CurrentAddress(
+            lines=address.lines, postcode=address.postcode, last_seen=address.last_seen
+        ),
+        postcode=address.postcode
+        if address
+        else (person.postcodes[0] if person.postcodes else None),
+        agencies=person.agencies,
+        has_open_case=person.has_open_case,
+        score=hit.score,
+    )
+
+
+def display_name(name: PersonName) -> str:
+    """A name as one line of text, parts in the usual order."""
+    return " ".join(p for p in (name.forename, name.middle_names, name.surname) if p)

@@ -1,0 +1,1 @@
+"""Search-api entry points: JSON API, HTML pages and the command line."""

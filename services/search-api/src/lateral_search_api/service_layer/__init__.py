@@ -1,0 +1,1 @@
+"""Search-api use cases: accounts, sign-in, audited search and person views."""

@@ -1,0 +1,145 @@
+"""Search keys shared by both index adapters, so the embedded index and OpenSearch agree exactly.
+
+A person document and a query are both reduced to keys by the same code here; each adapter only
+stores and looks them up. The keys, by field (the OpenSearch field names and the embedded index's
+key kinds are the same):
+
+- `name_tokens`: every word of every forename, middle name, surname and alias, lower-cased,
+  diacritics folded ("José" -> "jose"), apostrophes dropped ("O'Brien" -> "obrien"), split on
+  anything else that is not a letter or digit ("Smith-Jones" -> "smith", "jones").
+- `dob_keys`: the date of birth at each precision it is known to, plus a marker for the precision
+  it stops at (`dob_keys`, `query_dob_keys`).
+- `postcodes` (compact: no spaces, upper case) and `outward_codes` (the compact postcode without
+  its three-character inward code).
+- `nhs_numbers` (digits only) and `ref_ids` (partners' source record IDs, exact).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from itertools import combinations
+
+from rapidfuzz.distance import OSA
+
+NAME = "name_tokens"
+DOB = "dob_keys"
+POSTCODE = "postcodes"
+OUTWARD = "outward_codes"
+NHS = "nhs_numbers"
+REF = "ref_ids"
+KEY_FIELDS = (NAME, DOB, POSTCODE, OUTWARD, NHS, REF)
+
+# Letters that Unicode decomposition does not reduce to ASCII (OpenSearch's asciifolding does).
+_UNDECOMPOSABLE = str.maketrans(
+    {"æ": "ae", "ø": "o", "œ": "oe", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "\u0131": "i"}
+)
+_APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
+_WORD = re.compile(r"[^\W_]+")
+_INWARD_LENGTH = 3
+_ONLY_TO_THIS_PRECISION = "~"
+# No real name has a longer word; beyond it, fuzzy look-ups would only cost time.
+MAX_FUZZY_LENGTH = 32
+
+
+def fold(text: str) -> str:
+    """`text` lower-cased with diacritics removed, so "ÉLODIE" and "elodie" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.translate(_UNDECOMPOSABLE)
+
+
+def name_tokens(text: str | None) -> list[str]:
+    """The searchable words of a name, in order, folded (see the module docstring)."""
+    if not text:
+        return []
+    return _WORD.findall(_APOSTROPHES.sub("", fold(text)))
+
+
+def max_edits(word: str) -> int:
+    """Spelling mistakes tolerated in a word: none up to 2 letters, 1 up to 5, else 2.
+
+    The same rule as OpenSearch's `fuzziness: AUTO`; a transposition counts as one edit. Words
+    longer than `MAX_FUZZY_LENGTH` must match exactly."""
+    if len(word) <= 2 or len(word) > MAX_FUZZY_LENGTH:
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+def deletion_depth(token: str) -> int:
+    """How many deletions of an indexed name token to store so every query word that tolerates
+    mistakes (`max_edits`) can find it: the same length rule, since a word and a token within
+    d edits differ in length by at most d."""
+    if len(token) <= 2 or len(token) > MAX_FUZZY_LENGTH + 2:
+        return 0
+    return 1 if len(token) <= 5 else 2
+
+
+def within_edits(word: str, token: str, edits: int) -> bool:
+    """Whether `token` is at most `edits` edits (optimal string alignment) from `word`."""
+    return OSA.distance(word, token, score_cutoff=edits) <= edits
+
+
+def deletions(word: str, depth: int) -> set[str]:
+    """`word` and every string made by deleting up to `depth` of its characters (symmetric delete).
+
+    Two words within d edits of each other always share a string reachable by at most d
+    deletions from each, so looking up these keys finds every candidate worth verifying."""
+    keys = {word}
+    for n in range(1, min(depth, len(word) - 1) + 1):
+        for drop in combinations(range(len(word)), n):
+            keys.add("".join(c for i, c in enumerate(word) if i not in drop))
+    return keys
+
+
+def compact_postcode(postcode: str) -> str:
+    """A postcode with all white space removed, upper case ("ls6  1aa" -> "LS61AA")."""
+    return "".join(postcode.split()).upper()
+
+
+def outward_code(postcode: str) -> str | None:
+    """The outward code of a full postcode ("LS6 1AA" -> "LS6"), or None if it is too short."""
+    compact = compact_postcode(postcode)
+    return compact[:-_INWARD_LENGTH] if len(compact) >= 5 else None
+
+
+def is_outward_code_only(postcode: str) -> bool:
+    """Whether a searched postcode is an outward code alone (at most 4 characters, "LS6")."""
+    return len(compact_postcode(postcode)) < 5
+
+
+def dob_keys(date_of_birth: str | None) -> list[str]:
+    """Keys for a person's (possibly partial) date of birth.
+
+    "2012-03-04" -> 2012, 2012-03, 2012-03-04; "2012-03" -> 2012, 2012-03, 2012-03~;
+    "2012" -> 2012, 2012~. The "~" key says the date is known only to that precision."""
+    if not date_of_birth:
+        return []
+    parts = date_of_birth.split("-")
+    keys = ["-".join(parts[: i + 1]) for i in range(len(parts))]
+    if len(parts) < 3:
+        keys.append(date_of_birth + _ONLY_TO_THIS_PRECISION)
+    return keys
+
+
+def query_dob_keys(date_of_birth: str) -> list[str]:
+    """Keys any one of which a person's `dob_keys` must contain to agree at the shared precision.
+
+    "2012-03-04" matches a person born 2012-03-04, or known only as born 2012-03, or only as
+    born 2012 (the date agrees as far as the person's date is known: better an extra result for
+    the practitioner to rule out than a missed one); "2012-03" matches anyone born in March 2012
+    or known only as born 2012; "2012" matches anyone born in 2012."""
+    parts = date_of_birth.split("-")
+    broader = ["-".join(parts[:i]) + _ONLY_TO_THIS_PRECISION for i in range(len(parts) - 1, 0, -1)]
+    return [date_of_birth, *broader]
+
+
+def digits_only(value: str) -> str:
+    """An identifier with spaces and hyphens removed ("943 476 5919" -> "9434765919")."""
+    return re.sub(r"[\s-]", "", value)
+
+
+def unique(values: Iterable[str]) -> list[str]:
+    """`values` without duplicates or empty strings, first occurrence kept."""
+    return [v for v in dict.fromkeys(values) if v]

@@ -1,0 +1,156 @@
+"""The OpenSearch adapter of the search index (opensearch-py's AsyncOpenSearch), for the
+distributed mode. Same query contract as the embedded index, checked by the same contract tests.
+
+Writes use the bulk API with external versioning (`external_gte`): OpenSearch itself refuses a
+document older than the stored one, and that refusal (a version conflict) counts as success.
+
+Errors never carry the engine's message: it can quote the query or the document (names, dates
+of birth), so only the HTTP status and the error type are kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
+from opensearchpy import ConnectionError as EngineUnreachable
+
+from .documents import PersonDocument, PersonQuery, SearchHit, SearchResult
+from .opensearch_body import INDEX_BODY, person_source, search_body
+from .port import SearchIndex
+from .terms import query_keys
+
+BULK_CHUNK = 500
+
+
+class SearchIndexError(RuntimeError):
+    """The index engine refused or failed a request (the message holds no personal data)."""
+
+
+class OpenSearchIndex(SearchIndex):
+    """A `SearchIndex` in the OpenSearch index `index_name` at `url` (credentials may be in it).
+
+    `refresh` is the bulk API's refresh parameter: "true" makes writes searchable on return;
+    "wait_for" does too, cheaper for the cluster under heavy writes but waiting up to the
+    refresh interval. `client` replaces the one built from `url` (tests)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        index_name: str = "lateral-persons",
+        refresh: str = "true",
+        timeout_s: float = 10.0,
+        client: AsyncOpenSearch | None = None,
+    ) -> None:
+        self._url, self._index, self._refresh, self._timeout_s = url, index_name, refresh, timeout_s
+        self._client = client
+
+    async def start(self) -> None:
+        if self._client is None:
+            self._client = AsyncOpenSearch(hosts=[self._url], timeout=self._timeout_s)
+        client = self._client
+        try:
+            if not await client.indices.exists(index=self._index):
+                await client.indices.create(index=self._index, body=INDEX_BODY)
+        except TransportError as exc:
+            # Another replica may have created it between our check and our create.
+            if _error_type(exc) != "resource_already_exists_exception":
+                raise _safe_error("create index", exc) from None
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def upsert_persons(self, documents: Sequence[PersonDocument]) -> None:
+        for start in range(0, len(documents), BULK_CHUNK):
+            actions: list[dict[str, Any]] = []
+            for doc in documents[start : start + BULK_CHUNK]:
+                meta = {
+                    "_id": doc.person_id,
+                    "version": doc.version,
+                    "version_type": "external_gte",
+                }
+                actions += [{"index": meta}, person_source(doc)]
+            await self._bulk(actions, tolerated={409})  # 409: older than the stored version
+
+    async def delete_persons(self, person_ids: Sequence[str]) -> None:
+        for start in range(0, len(person_ids), BULK_CHUNK):
+            actions = [{"delete": {"_id": pid}} for pid in person_ids[start : start + BULK_CHUNK]]
+            await self._bulk(actions, tolerated={404})  # 404: already gone
+
+    async def get_person(self, person_id: str) -> PersonDocument | None:
+        try:
+            found = await self._started().get(index=self._index, id=person_id)
+        except NotFoundError:
+            return None
+        except TransportError as exc:
+            raise _safe_error("get", exc) from None
+        return PersonDocument.model_validate(found["_source"]["document"])
+
+    async def search(self, query: PersonQuery) -> SearchResult:
+        keys = query_keys(query)
+        if keys.unmatchable:
+            return SearchResult(total=0, hits=[])
+        body = search_body(keys, page=query.page, page_size=query.page_size)
+        try:
+            answer = await self._started().search(index=self._index, body=body)
+        except TransportError as exc:
+            raise _safe_error("search", exc) from None
+        hits = [
+            SearchHit(
+                person=PersonDocument.model_validate(hit["_source"]["document"]),
+                score=float(hit["_score"] or 0.0),
+            )
+            for hit in answer["hits"]["hits"]
+        ]
+        return SearchResult(total=answer["hits"]["total"]["value"], hits=hits)
+
+    async def ping(self) -> None:
+        try:
+            await self._started().info()
+        except TransportError as exc:
+            raise _safe_error("ping", exc) from None
+
+    async def _bulk(self, actions: list[dict[str, Any]], *, tolerated: set[int]) -> None:
+        if not actions:
+            return
+        try:
+            answer = await self._started().bulk(
+                index=self._index, body=actions, refresh=self._refresh
+            )
+        except TransportError as exc:
+            raise _safe_error("bulk write", exc) from None
+        if not answer.get("errors"):
+            return
+        failed = [
+            item
+            for entry in answer["items"]
+            for item in entry.values()
+            if item.get("status", 500) >= 300 and item.get("status") not in tolerated
+        ]
+        if failed:
+            kinds = sorted({str(item.get("error", {}).get("type", "unknown")) for item in failed})
+            raise SearchIndexError(f"bulk write: {len(failed)} item(s) failed: {', '.join(kinds)}")
+
+    def _started(self) -> AsyncOpenSearch:
+        if self._client is None:
+            raise RuntimeError("the OpenSearch index is not started: call start() first")
+        return self._client
+
+
+def _error_type(exc: TransportError) -> str:
+    """The engine's error type ("version_conflict_engine_exception"), never its message."""
+    if isinstance(exc, EngineUnreachable):
+        return "engine unreachable"  # its message names the host, maybe with credentials
+    # A JSON error gives its type; any other body is raw text, which is never repeated.
+    error = exc.error if isinstance(exc.error, str) else ""
+    return error if re.fullmatch(r"[a-z_]{1,80}", error) else "unknown"
+
+
+def _safe_error(action: str, exc: TransportError) -> SearchIndexError:
+    """The error without the engine's message (which may quote personal data)."""
+    return SearchIndexError(f"{action} failed: status {exc.status_code}, {_error_type(exc)}")

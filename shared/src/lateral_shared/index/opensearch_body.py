@@ -1,0 +1,114 @@
+"""Request bodies for the OpenSearch adapter: index settings and mappings, the stored source of a
+person, and the search query. Pure functions, built from the same keys as the embedded index.
+
+Only API that OpenSearch and Elasticsearch both support is used (noida-db in the tests speaks the
+Elasticsearch API; production runs OpenSearch).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import normalise as n
+from .documents import PersonDocument
+from .terms import EXACT_SCORE, FUZZY_SCORE, NameWord, QueryKeys, document_keys
+
+# Deep pages are allowed by `PersonQuery` (page <= 1000, page_size <= 100).
+MAX_RESULT_WINDOW = 100_000
+# Indexed spellings a misspelt word may expand to (OpenSearch's default is 50).
+MAX_SPELLINGS = 1_000
+
+_KEYWORD = {"type": "keyword"}
+INDEX_BODY: dict[str, Any] = {
+    "settings": {
+        "index": {"max_result_window": MAX_RESULT_WINDOW},
+        "analysis": {
+            "analyzer": {
+                # Tokens arrive already split and folded by `normalise`; the analyzer folds
+                # again so anything written by other tools is searchable the same way.
+                "person_name": {
+                    "type": "custom",
+                    "tokenizer": "whitespace",
+                    "filter": ["lowercase", "asciifolding"],
+                }
+            }
+        },
+    },
+    "mappings": {
+        "dynamic": "strict",
+        "properties": {
+            "person_id": _KEYWORD,
+            "version": {"type": "long"},
+            n.NAME: {"type": "text", "analyzer": "person_name"},
+            n.DOB: _KEYWORD,  # the date of birth at each precision (see `normalise.dob_keys`)
+            n.POSTCODE: _KEYWORD,
+            n.OUTWARD: _KEYWORD,
+            n.NHS: _KEYWORD,
+            n.REF: _KEYWORD,
+            "agencies": _KEYWORD,
+            "has_open_case": {"type": "boolean"},
+            "updated_at": {"type": "date"},
+            # The whole document, records included, stored as given and returned by get_person.
+            "document": {"type": "object", "enabled": False},
+        },
+    },
+}
+
+
+def person_source(doc: PersonDocument) -> dict[str, Any]:
+    """What is stored for a person: its search keys and the document itself."""
+    return {
+        "person_id": doc.person_id,
+        "version": doc.version,
+        **document_keys(doc),
+        "agencies": [a.value for a in doc.agencies],
+        "has_open_case": doc.has_open_case,
+        "updated_at": doc.updated_at.isoformat(),
+        "document": doc.model_dump(mode="json"),
+    }
+
+
+def search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]:
+    """The search request: each name word must match (scored), each filter must hold."""
+    return {
+        "query": {
+            "bool": {
+                "must": [_name_word(word) for word in keys.words],
+                "filter": [{"terms": {field: list(values)}} for field, values in keys.filters],
+            }
+        },
+        "sort": [{"_score": "desc"}, {"person_id": "asc"}],
+        "from": (page - 1) * page_size,
+        "size": page_size,
+        "track_total_hits": True,
+        "_source": ["document"],
+    }
+
+
+def _name_word(word: NameWord) -> dict[str, Any]:
+    """A word scored EXACT_SCORE if a name token equals it, else FUZZY_SCORE if one is close."""
+    exact = {"match": {n.NAME: {"query": word.word}}}
+    if word.edits == 0:
+        return {"constant_score": {"filter": exact, "boost": EXACT_SCORE}}
+    fuzzy = {
+        "match": {
+            n.NAME: {
+                "query": word.word,
+                "fuzziness": "AUTO",
+                "operator": "and",
+                "fuzzy_transpositions": True,
+                # Every close token, not only the 50 most frequent (the default): a common
+                # surname has many spellings. noida-db honours only max_expansions.
+                "max_expansions": MAX_SPELLINGS,
+                "fuzzy_rewrite": "constant_score",
+            }
+        }
+    }
+    return {
+        "dis_max": {
+            "queries": [
+                {"constant_score": {"filter": exact, "boost": EXACT_SCORE}},
+                {"constant_score": {"filter": fuzzy, "boost": FUZZY_SCORE}},
+            ]
+        }
+    }

@@ -1,0 +1,40 @@
+"""A person and a query reduced to the same search keys, for both index adapters."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from lateral_shared.index import PersonAddress, PersonDocument, PersonName, PersonQuery
+from lateral_shared.index.terms import document_keys, query_keys
+
+
+def test_every_name_postcode_and_identifier_of_a_person_is_a_key() -> None:
+    doc = PersonDocument(
+        person_id="p1",
+        version=1,
+        names=[PersonName(forename="Zoë", middle_names="Anne Marie", surname="Smith-Jones")],
+        aliases=["Zed"],
+        date_of_birth="2012-03",
+        nhs_numbers=["943 476 5919"],
+        postcodes=["ls6 1aa"],
+        addresses=[PersonAddress(postcode="BD1 1AA")],
+        updated_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    keys = document_keys(doc)
+    assert keys["name_tokens"] == ["zoe", "anne", "marie", "smith", "jones", "zed"]
+    assert keys["dob_keys"] == ["2012", "2012-03", "2012-03~"]
+    assert keys["postcodes"] == ["LS61AA", "BD11AA"]
+    assert keys["outward_codes"] == ["LS6", "BD1"]
+    assert keys["nhs_numbers"] == ["9434765919"]
+    assert keys["ref_ids"] == []
+
+
+def test_a_query_becomes_scored_words_and_filters() -> None:
+    keys = query_keys(PersonQuery(name="Jo  JOHNSON jo", postcode="ls6", nhs_number="9434 765919"))
+    assert [(w.word, w.edits) for w in keys.words] == [("jo", 0), ("johnson", 2)]
+    assert keys.filters == (("outward_codes", ("LS6",)), ("nhs_numbers", ("9434765919",)))
+    assert not keys.unmatchable
+
+
+def test_a_name_without_words_matches_nobody() -> None:
+    assert query_keys(PersonQuery(name="?!", date_of_birth="2012")).unmatchable

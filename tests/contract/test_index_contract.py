@@ -1,0 +1,240 @@
+"""The search contract (`PersonQuery`), the same cases against both SearchIndex adapters: the
+embedded SQLite index and OpenSearch (opensearch-py against a noida-db engine)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from lateral_shared.contracts.records import AgencyKind, LeadProfessional, RecordStatus
+from lateral_shared.index import (
+    PersonAddress,
+    PersonDocument,
+    PersonName,
+    PersonQuery,
+    RecordSummary,
+    SearchIndex,
+)
+from lateral_shared.index.embedded import EmbeddedIndex
+from lateral_shared.index.opensearch import OpenSearchIndex
+
+NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def record(source_record_id: str, agency: AgencyKind = AgencyKind.POLICE) -> RecordSummary:
+    return RecordSummary(
+        record_key=f"partner-a/feed-1/{source_record_id}",
+        partner_id="partner-a",
+        feed_id="feed-1",
+        source_record_id=source_record_id,
+        agency_kind=agency,
+        event_type="referral",
+        event_date=date(2024, 11, 5),
+        status=RecordStatus.OPEN,
+        lead_professional=LeadProfessional(name="Sam Duty", team="MASH", phone="0113 000 0000"),
+    )
+
+
+def person(
+    person_id: str,
+    forename: str,
+    surname: str,
+    *,
+    version: int = 1,
+    dob: str | None = None,
+    postcode: str | None = None,
+    nhs: str | None = None,
+    ref: str | None = None,
+    aliases: tuple[str, ...] = (),
+) -> PersonDocument:
+    return PersonDocument(
+        person_id=person_id,
+        version=version,
+        names=[PersonName(forename=forename, surname=surname)],
+        aliases=list(aliases),
+        date_of_birth=dob,
+        nhs_numbers=[nhs] if nhs else [],
+        postcodes=[postcode] if postcode else [],
+        records=[record(ref)] if ref else [],
+        updated_at=NOW,
+    )
+
+
+# Person IDs are chosen so that ID order alone never gives the expected ranking.
+PEOPLE = [
+    person(
+        "p1",
+        "John",
+        "Smith",
+        dob="2012-03-04",
+        postcode="LS6 1AA",
+        nhs="9434765919",
+        ref="CSC-1001",
+    ),
+    person("p2", "Jon", "Smyth", dob="2012", postcode="LS6 2BB"),
+    person(
+        "p3",
+        "Christopher",
+        "Jones",
+        dob="2010-07",
+        postcode="BD1 1AA",
+        nhs="9000000009",
+        ref="POL-77",
+    ),
+    person("p4", "Ann", "Lee", dob="2012-03-09", postcode="LS6 1AA"),
+    person("p5", "Élodie", "Dubois", aliases=("Ellie Dubois",), postcode="M1 1AE"),
+]
+
+
+@pytest.fixture(params=["embedded", pytest.param("opensearch", marks=pytest.mark.opensearch)])
+async def index(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SearchIndex]:
+    adapter: SearchIndex
+    if request.param == "embedded":
+        adapter = EmbeddedIndex(tmp_path / "index" / "persons.db")
+    else:
+        engine = request.getfixturevalue("noida")
+        adapter = OpenSearchIndex(engine.url, index_name=f"persons-{uuid.uuid4().hex}")
+    await adapter.start()
+    await adapter.upsert_persons(PEOPLE)
+    yield adapter
+    await adapter.close()
+
+
+async def found(index: SearchIndex, **criteria: object) -> list[str]:
+    result = await index.search(PersonQuery.model_validate(criteria))
+    return [hit.person.person_id for hit in result.hits]
+
+
+async def test_misspelt_forename_and_surname_are_found(index: SearchIndex) -> None:
+    # "jonh" is one edit from john and jon; "smiht" one from smith but two from smyth.
+    assert await found(index, name="Jonh Smiht") == ["p1"]
+
+
+async def test_two_edits_are_tolerated_in_long_words_only(index: SearchIndex) -> None:
+    assert await found(index, name="Kristopher") == ["p3"]  # 2 edits, 11 letters
+    assert await found(index, name="Jonez") == ["p3"]  # 1 edit, 5 letters
+    assert await found(index, name="Jomez") == []  # 2 edits, 5 letters
+
+
+async def test_every_spelling_within_reach_is_found(index: SearchIndex) -> None:
+    # 60 people, each with a different surname one edit from "marsden" (search engines expand
+    # a fuzzy word to only 50 spellings unless told otherwise).
+    spellings = sorted(
+        {f"Ma{c}sden" for c in "abcdefghijklmnopqstuvwxyz"}
+        | {f"Marsd{c}n" for c in "abcdfghijklmnopqrstuvwxyz"}
+        | {f"Marsde{c}" for c in "abcdefghijklm"}
+    )
+    assert len(spellings) == 63
+    await index.upsert_persons([person(f"m{i:02d}", "Alex", s) for i, s in enumerate(spellings)])
+    result = await index.search(PersonQuery(name="Marsden", page_size=100))
+    assert result.total == 63
+    assert len(result.hits) == 63
+
+
+async def test_names_ignore_case_and_diacritics_and_match_aliases(index: SearchIndex) -> None:
+    assert await found(index, name="ELODIE") == ["p5"]
+    assert await found(index, name="ellie dubois") == ["p5"]
+    assert await found(index, name="!!") == []  # a name with no words matches nobody
+
+
+async def test_partial_dates_of_birth_agree_at_the_shared_precision(index: SearchIndex) -> None:
+    assert await found(index, date_of_birth="2012") == ["p1", "p2", "p4"]
+    assert await found(index, date_of_birth="2012-03") == ["p1", "p2", "p4"]
+    # p2 is known only as born in 2012, so cannot be ruled out; p4 was born on another day.
+    assert await found(index, date_of_birth="2012-03-04") == ["p1", "p2"]
+    assert await found(index, date_of_birth="2010-07-15") == ["p3"]
+    assert await found(index, date_of_birth="2010-08") == []
+
+
+async def test_postcode_full_with_any_spacing_and_case(index: SearchIndex) -> None:
+    assert await found(index, postcode=" ls61  aa") == ["p1", "p4"]
+    assert await found(index, postcode="LS6 1AB") == []
+
+
+async def test_outward_code_alone(index: SearchIndex) -> None:
+    assert await found(index, postcode="ls6") == ["p1", "p2", "p4"]
+    assert await found(index, postcode="M1") == ["p5"]
+
+
+async def test_nhs_number_with_spaces_and_partner_reference(index: SearchIndex) -> None:
+    assert await found(index, nhs_number="943 476 5919") == ["p1"]
+    assert await found(index, nhs_number="9434765918") == []
+    assert await found(index, ref_id="POL-77") == ["p3"]
+    assert await found(index, ref_id="POL-7") == []
+
+
+async def test_every_criterion_must_match(index: SearchIndex) -> None:
+    assert await found(index, name="Jon Smith", date_of_birth="2012") == ["p1", "p2"]
+    assert await found(index, name="Jon Smith", date_of_birth="2012", postcode="LS6 1AA") == ["p1"]
+    assert await found(index, name="John Smith", nhs_number="9000000009") == []
+
+
+async def test_exact_name_matches_rank_above_fuzzy_ones(index: SearchIndex) -> None:
+    assert await found(index, name="Jon Smyth") == ["p2", "p1"]
+    assert await found(index, name="John Smith") == ["p1", "p2"]
+    result = await index.search(PersonQuery(name="Jon Smyth"))
+    assert result.hits[0].score > result.hits[1].score
+
+
+async def test_pages_and_total(index: SearchIndex) -> None:
+    await index.upsert_persons([person(f"t{i}", f"Child{i}", "Taylor") for i in range(5, 0, -1)])
+    pages = [
+        await index.search(PersonQuery(name="taylor", page=p, page_size=2)) for p in (1, 2, 3, 4)
+    ]
+    assert [r.total for r in pages] == [5, 5, 5, 5]
+    ids = [[h.person.person_id for h in r.hits] for r in pages]
+    assert ids == [["t1", "t2"], ["t3", "t4"], ["t5"], []]
+
+
+async def test_an_older_version_is_ignored(index: SearchIndex) -> None:
+    newer = person("p1", "John", "Smith", version=3, postcode="LS7 3CC")
+    await index.upsert_persons([newer])
+    await index.upsert_persons([person("p1", "Stale", "Name", version=2)])
+    assert await index.get_person("p1") == newer
+    assert await found(index, name="Stale") == []
+    assert await found(index, postcode="LS7 3CC") == ["p1"]
+    assert await found(index, postcode="LS6 1AA") == ["p4"]  # the older postcode is gone
+
+
+async def test_delete(index: SearchIndex) -> None:
+    await index.delete_persons(["p1", "no-such-person"])
+    assert await index.get_person("p1") is None
+    assert await found(index, nhs_number="9434765919") == []
+    assert await found(index, name="Smith") == ["p2"]
+
+
+async def test_get_person_round_trips_the_document(index: SearchIndex) -> None:
+    full = PersonDocument(
+        person_id="p9",
+        version=7,
+        names=[
+            PersonName(forename="Zoë", middle_names="Anne Marie", surname="O'Brien"),
+            PersonName(forename="Zoe", surname="Brien"),
+        ],
+        aliases=["Zed"],
+        date_of_birth="2009-11",
+        gender="female",
+        nhs_numbers=["9000000009"],
+        addresses=[
+            PersonAddress(
+                address_key="a-1",
+                lines=["1 Test Street", "Leeds"],
+                postcode="LS6 1AA",
+                uprn="123456789012",
+                last_seen=date(2024, 12, 1),
+            )
+        ],
+        postcodes=["LS6 1AA"],
+        agencies=[AgencyKind.HEALTH, AgencyKind.POLICE],
+        has_open_case=True,
+        records=[record("H-9", AgencyKind.HEALTH), record("POL-9")],
+        updated_at=NOW,
+    )
+    await index.upsert_persons([full])
+    assert await index.get_person("p9") == full
+    assert await index.get_person("nobody") is None
+    assert await found(index, name="obrien zoe", ref_id="H-9") == ["p9"]
+    assert await index.ping() is None
