@@ -72,7 +72,9 @@ async def one_run(records: int, seed: int) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
@@ -82,8 +84,10 @@ def main() -> int:
         rate = asyncio.run(one_run(args.records, args.seed))
         rates.append(rate)
         print(f"run {run}: {rate:,.0f} records/s", flush=True)
-    print(f"median of {args.runs} runs, {args.records:,} records: "
-          f"{statistics.median(rates):,.0f} records/s end to end (embedded)")
+    print(
+        f"median of {args.runs} runs, {args.records:,} records: "
+        f"{statistics.median(rates):,.0f} records/s end to end (embedded)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
+
 from lateral_shared.contracts import AgencyKind, PartnerRecord, RecordStatus, record_key
 from lateral_synthetic import DemoDataset, generate_demo, is_valid_nhs_number
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+
 from lateral_alerts.adapters.repository import SqlAlertStore
 from lateral_alerts.bootstrap import MIGRATIONS, VERSION_TABLE
 from lateral_alerts.domain.model import Alert, AlertCandidate, AlertStatus

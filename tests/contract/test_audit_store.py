@@ -12,13 +12,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from lateral_audit.adapters.database import open_store
 from lateral_audit.adapters.repository import AuditFilter, AuditLogStore
 from lateral_audit.service_layer.handlers import verify_log
 from lateral_shared.contracts.events import AuditEvent
 from lateral_shared.testing.engines import PostgresDatabase
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

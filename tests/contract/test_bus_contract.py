@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from lateral_shared.bus import EventConsumer, Subscription
 from lateral_shared.bus.embedded import EmbeddedLog
 from lateral_shared.bus.kafka import KafkaBus
@@ -71,6 +72,21 @@ async def drain(consumer: Consumer, count: int, timeout_s: float = 15) -> list[M
     return got
 
 
+async def drain_members(members: Sequence[Consumer], count: int) -> list[list[Message]]:
+    """Fetch from every member at once until `count` messages have arrived, then check that
+    nothing more comes; what each member received."""
+    got: list[list[Message]] = [[] for _ in members]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    while sum(map(len, got)) < count and loop.time() < deadline:
+        batches = await asyncio.gather(*(m.fetch(timeout_s=0.2) for m in members))
+        for mine, batch in zip(got, batches, strict=True):
+            mine.extend(batch)
+    for mine, member in zip(got, members, strict=True):
+        mine.extend(await member.fetch(timeout_s=0.3))
+    return got
+
+
 async def started(bus: EventBus, group: str, topic: str) -> Consumer:
     consumer = bus.consumer(group, [topic])
     await consumer.start()
@@ -115,20 +131,8 @@ async def test_two_members_split_the_partitions_and_see_each_message_once(bus: B
     first = await started(bus, group, topic)
     second = await started(bus, group, topic)  # joining deals the partitions again
 
-    got: dict[Consumer, list[Message]] = {first: [], second: []}
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 15
-    while sum(map(len, got.values())) < 40 and loop.time() < deadline:
-        for member, batch in zip(
-            got,
-            await asyncio.gather(first.fetch(timeout_s=0.2), second.fetch(timeout_s=0.2)),
-            strict=True,
-        ):
-            got[member] += batch
-    for member in got:  # and nothing more
-        got[member] += await member.fetch(timeout_s=0.3)
+    got_first, got_second = await drain_members([first, second], 40)
     await asyncio.gather(first.stop(), second.stop())
-    got_first, got_second = got[first], got[second]
 
     assert sorted(values(got_first + got_second)) == sorted(published)
     partitions_first = {m.partition for m in got_first}
@@ -151,20 +155,24 @@ async def test_a_new_member_resumes_from_the_committed_offsets(bus: Bus) -> None
     assert sorted(values(got)) == sorted(f"new-{i}" for i in range(6))
 
 
-async def test_messages_not_committed_before_a_member_stops_are_redelivered(bus: Bus) -> None:
-    topic = await new_topic(bus, partitions=1)
+async def test_what_a_stopped_member_did_not_commit_goes_to_the_member_left(bus: Bus) -> None:
+    topic = await new_topic(bus, partitions=2)
     group = unique("group")
-    await bus.publish(topic, [outgoing("one-key", f"event-{i}") for i in range(10)])
+    await bus.publish(topic, [outgoing(f"key-{i}", f"event-{i}") for i in range(20)])
+    survivor = await started(bus, group, topic)
     doomed = await started(bus, group, topic)
-    fetched = await drain(doomed, 10)
-    await doomed.commit(fetched[:4])  # handled four, then died before committing the rest
-    await doomed.stop()
+    kept, fetched = await drain_members([survivor, doomed], 20)
+    await survivor.commit(kept)
+    await doomed.commit(fetched[:3])  # handled three, then died before committing the rest
+    await doomed.stop()  # the survivor is dealt the doomed member's partition
 
-    got = await read(bus, group, topic, 6)
+    redelivered = await drain(survivor, len(fetched) - 3)
+    await survivor.stop()
 
-    assert len(fetched) == 10
-    assert values(got) == [f"event-{i}" for i in range(4, 10)]
-    assert [m.offset for m in got] == [m.offset for m in fetched[4:]]
+    assert len({m.partition for m in fetched}) == 1
+    assert len(fetched) > 3
+    assert values(redelivered) == values(fetched[3:])
+    assert [m.offset for m in redelivered] == [m.offset for m in fetched[3:]]
 
 
 async def test_a_new_group_replays_the_topic_from_the_beginning(bus: Bus) -> None:

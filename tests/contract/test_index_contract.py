@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+
 from lateral_shared.contracts.records import AgencyKind, LeadProfessional, RecordStatus
 from lateral_shared.index import (
     PersonAddress,

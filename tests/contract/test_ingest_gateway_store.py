@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
 from lateral_ingest_gateway.adapters import repository
 from lateral_ingest_gateway.bootstrap import open_database
 from lateral_ingest_gateway.domain.credentials import hash_token
@@ -15,8 +18,6 @@ from lateral_ingest_gateway.domain.model import Batch, BatchStatus
 from lateral_ingest_gateway.service_layer import partners
 from lateral_shared.contracts import AgencyKind
 from lateral_shared.db import session_factory
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 TOKEN = "contract-test-token-0123456789"  # noqa: S105 (a test token)
 

@@ -14,6 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.service_layer.linking import RecordLinker
@@ -28,7 +30,6 @@ from lateral_shared.contracts.records import (
 )
 from lateral_shared.db import create_engine
 from lateral_shared.testing.fakes import InMemoryBus
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 NHS = "9000000009"
 HOME = "300000000042"

@@ -11,6 +11,9 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.adapters.tables import users
 from lateral_search_api.service_layer.users import (
@@ -22,8 +25,6 @@ from lateral_search_api.service_layer.users import (
 )
 from lateral_shared.db import session_factory
 from lateral_shared.testing.engines import PostgresDatabase
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 PASSWORD = "a long enough password"  # noqa: S105 (a test-only account)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from lateral_shared.settings import IndexSettings, ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -31,9 +31,21 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     log = data / "lateral.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [BIN / "lateral", "up", "--data-dir", data / "data", "--port", str(port),
-             "--demo-records", "0", "--log-level", "INFO"],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "LATERAL_ENVIRONMENT": "test"},
+            [
+                BIN / "lateral",
+                "up",
+                "--data-dir",
+                data / "data",
+                "--port",
+                str(port),
+                "--demo-records",
+                "0",
+                "--log-level",
+                "INFO",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "LATERAL_ENVIRONMENT": "test"},
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -49,8 +61,10 @@ def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """Seven `lateral run <service>` processes on Tansu, PostgreSQL and noida-db, with one
     partner, two feeds and three staff accounts made with the services' own commands."""
     workdir = tmp_path_factory.mktemp("distributed")
-    databases = {name: create_postgres_database(f"lateral_e2e_{name.replace('-', '_')}")
-                 for name in WITH_DATABASE}
+    databases = {
+        name: create_postgres_database(f"lateral_e2e_{name.replace('-', '_')}")
+        for name in WITH_DATABASE
+    }
     env = {
         **os.environ,
         "LATERAL_ENVIRONMENT": "test",
@@ -64,19 +78,47 @@ def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Itera
     }
     try:
         gateway_env = {**env, "LATERAL_DATABASE_URL": databases["ingest-gateway"].url}
-        added = run_command(["run", "ingest-gateway", "partners", "add", "E2E Council",
-                             "--id", "e2e-council"], gateway_env)
-        token = next(line.split(": ", 1)[1] for line in added.splitlines()
-                     if line.startswith("token: "))
+        added = run_command(
+            ["run", "ingest-gateway", "partners", "add", "E2E Council", "--id", "e2e-council"],
+            gateway_env,
+        )
+        token = next(
+            line.split(": ", 1)[1] for line in added.splitlines() if line.startswith("token: ")
+        )
         for feed, kind in (("e2e-csc", "childrens_social_care"), ("e2e-police", "police")):
-            run_command(["run", "ingest-gateway", "feeds", "add", feed, "--partner", "e2e-council",
-                         "--agency-kind", kind], gateway_env)
+            run_command(
+                [
+                    "run",
+                    "ingest-gateway",
+                    "feeds",
+                    "add",
+                    feed,
+                    "--partner",
+                    "e2e-council",
+                    "--agency-kind",
+                    kind,
+                ],
+                gateway_env,
+            )
         search_env = {**env, "LATERAL_DATABASE_URL": databases["search-api"].url}
         users = {}
         for role in ("practitioner", "duty_manager", "ig_officer"):
             password = secrets.token_urlsafe(16)
-            run_command(["run", "search-api", "users", "add", f"e2e.{role}", "--role", role,
-                         "--password-env", "E2E_PASSWORD"], search_env, {"E2E_PASSWORD": password})
+            run_command(
+                [
+                    "run",
+                    "search-api",
+                    "users",
+                    "add",
+                    f"e2e.{role}",
+                    "--role",
+                    role,
+                    "--password-env",
+                    "E2E_PASSWORD",
+                ],
+                search_env,
+                {"E2E_PASSWORD": password},
+            )
             users[role] = f"e2e.{role}:{password}"
         lateral = start_distributed(env, {n: db.url for n, db in databases.items()}, workdir)
         try:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
 from lateral_shared.testing.engines import free_port
 
 __all__ = ["BIN", "free_port", "run_command", "start_distributed", "stop", "wait_ready"]
@@ -52,20 +53,36 @@ def feed_of_kind(credentials: dict, kind: str) -> tuple[str, str]:
     raise LookupError(kind)
 
 
-
-
-DISTRIBUTED_SERVICES = ("ingest-gateway", "cleanser", "matcher", "indexer", "search-api", "alerts",
-                        "audit")
+DISTRIBUTED_SERVICES = (
+    "ingest-gateway",
+    "cleanser",
+    "matcher",
+    "indexer",
+    "search-api",
+    "alerts",
+    "audit",
+)
 WITH_DATABASE = ("ingest-gateway", "matcher", "search-api", "alerts", "audit")
 
 
-def run_command(args: list[str], env: dict[str, str], stdin_env: dict[str, str] | None = None,
-                ) -> str:
+def run_command(
+    args: list[str],
+    env: dict[str, str],
+    stdin_env: dict[str, str] | None = None,
+) -> str:
     """Run one of Lateral's commands to completion and return what it printed."""
-    result = subprocess.run([str(BIN / "lateral"), *args], env={**env, **(stdin_env or {})},
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [str(BIN / "lateral"), *args],
+        env={**env, **(stdin_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if result.returncode != 0:
-        raise RuntimeError(f"lateral {' '.join(args[:3])} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(
+            f"lateral {' '.join(args[:3])} failed:\n{result.stdout}\n{result.stderr}"
+        )
     return result.stdout
 
 
@@ -89,8 +106,11 @@ class DistributedLateral:
             raise AssertionError("; ".join(errors))
 
 
-def start_distributed(base_env: dict[str, str], databases: dict[str, str], workdir: Path,
-                      ) -> DistributedLateral:
+def start_distributed(
+    base_env: dict[str, str],
+    databases: dict[str, str],
+    workdir: Path,
+) -> DistributedLateral:
     """Start each service as its own OS process (`lateral run <service>`) and wait until ready."""
     urls, processes, logs = {}, {}, {}
     try:
@@ -102,8 +122,12 @@ def start_distributed(base_env: dict[str, str], databases: dict[str, str], workd
             logs[name] = workdir / f"{name}.log"
             with logs[name].open("wb") as out:
                 processes[name] = subprocess.Popen(
-                    [BIN / "lateral", "run", name, "serve"], env=env, cwd=workdir,
-                    stdout=out, stderr=subprocess.STDOUT)
+                    [BIN / "lateral", "run", name, "serve"],
+                    env=env,
+                    cwd=workdir,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
             urls[name] = f"http://127.0.0.1:{port}"
         for name, url in urls.items():
             wait_ready(url, processes[name], logs[name], timeout_s=90)

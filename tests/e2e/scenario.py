@@ -25,11 +25,20 @@ CHILD = {
     "event_type": "child_protection_plan",
     "event_date": "2026-01-10",
     "status": "open",
-    "person": {"forename": "Ellie", "surname": "Marsh", "date_of_birth": "2015-04-02",
-               "gender": "F", "nhs_number": CHILD_NHS},
+    "person": {
+        "forename": "Ellie",
+        "surname": "Marsh",
+        "date_of_birth": "2015-04-02",
+        "gender": "F",
+        "nhs_number": CHILD_NHS,
+    },
     "address": {"lines": ["12 Example Road", "Testville"], "postcode": "ls6 2ab"},
-    "lead_professional": {"name": "Sam Worker", "team": "Children's Services North",
-                          "phone": "0113 496 0000", "email": "sam.worker@example.org.uk"},
+    "lead_professional": {
+        "name": "Sam Worker",
+        "team": "Children's Services North",
+        "phone": "0113 496 0000",
+        "email": "sam.worker@example.org.uk",
+    },
 }
 POLICE_AT_ADDRESS = {
     "source_record_id": "POL-E2E-1",
@@ -71,8 +80,9 @@ async def eventually(check: Callable[[], Awaitable[T | None]], *, within_s: floa
 
 async def staff_token(client: httpx.AsyncClient, deployment: Deployment, role: str) -> str:
     username, password = deployment.users[role].split(":", 1)
-    response = await client.post(f"{deployment.search_url}/v1/auth/token",
-                                  data={"username": username, "password": password})
+    response = await client.post(
+        f"{deployment.search_url}/v1/auth/token", data={"username": username, "password": password}
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
 
@@ -88,31 +98,53 @@ async def counter(client: httpx.AsyncClient, url: str, name: str, **labels: str)
     return total
 
 
-async def push(client: httpx.AsyncClient, d: Deployment, feed: str, records: list[dict[str, Any]],
-               ) -> httpx.Response:
-    return await client.post(f"{d.gateway_url}/v1/feeds/{feed}/records", json={"records": records},
-                             headers={"Authorization": f"Bearer {d.partner_tokens[feed]}"})
+async def push(
+    client: httpx.AsyncClient,
+    d: Deployment,
+    feed: str,
+    records: list[dict[str, Any]],
+) -> httpx.Response:
+    return await client.post(
+        f"{d.gateway_url}/v1/feeds/{feed}/records",
+        json={"records": records},
+        headers={"Authorization": f"Bearer {d.partner_tokens[feed]}"},
+    )
 
 
 async def linked_count(client: httpx.AsyncClient, d: Deployment, service: str) -> float:
-    return await counter(client, d.metrics_urls[service], "lateral_events_consumed_total",
-                         service=service, topic="records.linked", outcome="ok")
+    return await counter(
+        client,
+        d.metrics_urls[service],
+        "lateral_events_consumed_total",
+        service=service,
+        topic="records.linked",
+        outcome="ok",
+    )
 
 
-async def wait_until_consumed(client: httpx.AsyncClient, d: Deployment, *, before: dict[str, float],
-                              more: int) -> None:
+async def wait_until_consumed(
+    client: httpx.AsyncClient, d: Deployment, *, before: dict[str, float], more: int
+) -> None:
     """Wait until the indexer and alerts have each handled `more` further linked events."""
     for service in ("indexer", "alerts"):
+
         async def done(service: str = service) -> bool:
             return await linked_count(client, d, service) >= before[service] + more
+
         await eventually(done, within_s=10)
 
 
-async def search(client: httpx.AsyncClient, d: Deployment, token: str, **criteria: str,
-                 ) -> dict[str, Any]:
-    response = await client.get(f"{d.search_url}/v1/search",
-                                params={**criteria, "reason": "e2e: child protection enquiry"},
-                                headers={"Authorization": f"Bearer {token}"})
+async def search(
+    client: httpx.AsyncClient,
+    d: Deployment,
+    token: str,
+    **criteria: str,
+) -> dict[str, Any]:
+    response = await client.get(
+        f"{d.search_url}/v1/search",
+        params={**criteria, "reason": "e2e: child protection enquiry"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
@@ -141,8 +173,11 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
         ig = await staff_token(client, d, "ig_officer")
 
         async def audited() -> list[dict[str, Any]] | None:
-            r = await client.get(f"{d.audit_url}/v1/audit", params={"action": "search"},
-                                 headers={"Authorization": f"Bearer {ig}"})
+            r = await client.get(
+                f"{d.audit_url}/v1/audit",
+                params={"action": "search"},
+                headers={"Authorization": f"Bearer {ig}"},
+            )
             assert r.status_code == 200, r.text
             entries = [e for e in r.json()["entries"] if person_id in e.get("result_ids", [])]
             return entries or None
@@ -157,9 +192,13 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
         await wait_until_consumed(client, d, before=before, more=1)
         page = await search(client, d, practitioner, nhs_number="943 476 5919")
         assert page["total"] == 1
-        person = (await client.get(f"{d.search_url}/v1/persons/{person_id}",
-                                   params={"reason": "e2e: child protection enquiry"},
-                                   headers={"Authorization": f"Bearer {practitioner}"})).json()
+        person = (
+            await client.get(
+                f"{d.search_url}/v1/persons/{person_id}",
+                params={"reason": "e2e: child protection enquiry"},
+                headers={"Authorization": f"Bearer {practitioner}"},
+            )
+        ).json()
         assert [r["source_record_id"] for r in person["records"]] == ["CSC-E2E-1"]
 
         # A police incident at the child's address raises exactly one alert, even when resent.
@@ -168,8 +207,9 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
             before = {s: await linked_count(client, d, s) for s in ("indexer", "alerts")}
             assert (await push(client, d, d.police_feed, [POLICE_AT_ADDRESS])).status_code == 202
             await wait_until_consumed(client, d, before=before, more=1)
-        r = await client.get(f"{d.alerts_url}/v1/alerts",
-                             headers={"Authorization": f"Bearer {manager}"})
+        r = await client.get(
+            f"{d.alerts_url}/v1/alerts", headers={"Authorization": f"Bearer {manager}"}
+        )
         assert r.status_code == 200, r.text
         alerts = [a for a in r.json()["items"] if a["person_id"] == person_id]
         assert len(alerts) == 1
@@ -180,17 +220,24 @@ async def check_bad_input_publishes_nothing(d: Deployment) -> None:
     """Malformed or invalid batches get 422 naming the field, no token gets 401; none publishes."""
     async with httpx.AsyncClient(timeout=30) as client:
         metrics = d.metrics_urls["ingest-gateway"]
-        published = await counter(client, metrics, "lateral_events_published_total",
-                                  service="ingest-gateway", topic="records.raw")
+        published = await counter(
+            client,
+            metrics,
+            "lateral_events_published_total",
+            service="ingest-gateway",
+            topic="records.raw",
+        )
         url = f"{d.gateway_url}/v1/feeds/{d.csc_feed}/records"
         auth = {"Authorization": f"Bearer {d.partner_tokens[d.csc_feed]}"}
 
-        malformed = await client.post(url, content=b'{"records": [', headers={
-            **auth, "content-type": "application/json"})
+        malformed = await client.post(
+            url, content=b'{"records": [', headers={**auth, "content-type": "application/json"}
+        )
         assert malformed.status_code == 422
 
-        wrong_type = await client.post(url, json={"records": [{**CHILD, "event_date": "last week"}]},
-                                       headers=auth)
+        wrong_type = await client.post(
+            url, json={"records": [{**CHILD, "event_date": "last week"}]}, headers=auth
+        )
         assert wrong_type.status_code == 422
         assert "event_date" in wrong_type.text
         assert "last week" not in wrong_type.text
@@ -204,6 +251,11 @@ async def check_bad_input_publishes_nothing(d: Deployment) -> None:
         no_token = await client.post(url, json={"records": [CHILD]})
         assert no_token.status_code == 401
 
-        after = await counter(client, metrics, "lateral_events_published_total",
-                              service="ingest-gateway", topic="records.raw")
+        after = await counter(
+            client,
+            metrics,
+            "lateral_events_published_total",
+            service="ingest-gateway",
+            topic="records.raw",
+        )
         assert after == published

@@ -19,11 +19,15 @@ def deployment(distributed: dict) -> Deployment:
     urls = distributed["urls"]
     token = distributed["token"]
     return Deployment(
-        gateway_url=urls["ingest-gateway"], search_url=urls["search-api"],
-        alerts_url=urls["alerts"], audit_url=urls["audit"],
+        gateway_url=urls["ingest-gateway"],
+        search_url=urls["search-api"],
+        alerts_url=urls["alerts"],
+        audit_url=urls["audit"],
         metrics_urls={name: f"{url}/metrics" for name, url in urls.items()},
-        csc_feed="e2e-csc", police_feed="e2e-police",
-        partner_tokens={"e2e-csc": token, "e2e-police": token}, users=distributed["users"],
+        csc_feed="e2e-csc",
+        police_feed="e2e-police",
+        partner_tokens={"e2e-csc": token, "e2e-police": token},
+        users=distributed["users"],
     )
 
 

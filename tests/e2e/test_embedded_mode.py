@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from e2e.harness import feed_of_kind
 from e2e.scenario import (
     Deployment,
@@ -20,11 +21,17 @@ def deployment(embedded: dict) -> Deployment:
     police_feed, police_token = feed_of_kind(credentials, "police")
     users = {v["roles"][0]: f"{name}:{v['password']}" for name, v in credentials["users"].items()}
     return Deployment(
-        gateway_url=url, search_url=url, alerts_url=url, audit_url=url,
-        metrics_urls={s: f"{url}/metrics" for s in
-                      ("ingest-gateway", "indexer", "alerts", "matcher", "audit")},
-        csc_feed=csc_feed, police_feed=police_feed,
-        partner_tokens={csc_feed: csc_token, police_feed: police_token}, users=users,
+        gateway_url=url,
+        search_url=url,
+        alerts_url=url,
+        audit_url=url,
+        metrics_urls={
+            s: f"{url}/metrics" for s in ("ingest-gateway", "indexer", "alerts", "matcher", "audit")
+        },
+        csc_feed=csc_feed,
+        police_feed=police_feed,
+        partner_tokens={csc_feed: csc_token, police_feed: police_token},
+        users=users,
     )
 
 

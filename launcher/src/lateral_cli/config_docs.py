@@ -7,6 +7,8 @@ from typing import Any
 from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 
+from lateral_shared.settings import ServiceSettings
+
 from .services import SERVICES
 
 HEADER = """# Configuration
@@ -41,7 +43,9 @@ def render() -> str:
     for name, module in SERVICES.items():
         for field_name, field in module.settings_class.model_fields.items():
             var = "LATERAL_" + field_name.upper()
-            row = rows.setdefault(var, {"services": [], "field": field})
+            # A service may narrow a common variable's default; the common field documents it.
+            common = ServiceSettings.model_fields.get(field_name, field)
+            row = rows.setdefault(var, {"services": [], "field": common})
             row["services"].append(name)
     lines = [HEADER]
     for var in sorted(rows):

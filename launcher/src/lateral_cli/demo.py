@@ -29,8 +29,13 @@ DEMO_USERS = {
 }
 BATCH_SIZE = 2_000
 # Social care first, so the demo's incidents at a child's address find the open case.
-FEED_ORDER = [AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.HEALTH,
-              AgencyKind.POLICE, AgencyKind.FIRE]
+FEED_ORDER = [
+    AgencyKind.CHILDRENS_SOCIAL_CARE,
+    AgencyKind.ADULT_SOCIAL_CARE,
+    AgencyKind.HEALTH,
+    AgencyKind.POLICE,
+    AgencyKind.FIRE,
+]
 
 
 def _load_or_create_credentials(layout: EmbeddedLayout, seed: int) -> dict[str, Any]:
@@ -39,11 +44,15 @@ def _load_or_create_credentials(layout: EmbeddedLayout, seed: int) -> dict[str, 
     dataset = generate_demo(seed=seed, records=1)
     partners: dict[str, Any] = {}
     for feed in dataset.feeds:
-        partner = partners.setdefault(feed.partner_id, {
-            "name": feed.partner_name, "token": secrets.token_urlsafe(32), "feeds": {}})
+        partner = partners.setdefault(
+            feed.partner_id,
+            {"name": feed.partner_name, "token": secrets.token_urlsafe(32), "feeds": {}},
+        )
         partner["feeds"][feed.feed_id] = feed.agency_kind.value
     credentials = {
-        "users": {u: {"password": secrets.token_urlsafe(12), "roles": r} for u, r in DEMO_USERS.items()},
+        "users": {
+            u: {"password": secrets.token_urlsafe(12), "roles": r} for u, r in DEMO_USERS.items()
+        },
         "partners": partners,
     }
     fd = os.open(layout.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -62,11 +71,16 @@ async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[st
     try:
         async with session_factory(gateway)() as session:
             for partner_id, partner in credentials["partners"].items():
-                await ensure_partner(session, partner_id=partner_id, name=partner["name"],
-                                     token=partner["token"])
+                await ensure_partner(
+                    session, partner_id=partner_id, name=partner["name"], token=partner["token"]
+                )
                 for feed_id, kind in partner["feeds"].items():
-                    await ensure_feed(session, feed_id=feed_id, partner_id=partner_id,
-                                      agency_kind=AgencyKind(kind))
+                    await ensure_feed(
+                        session,
+                        feed_id=feed_id,
+                        partner_id=partner_id,
+                        agency_kind=AgencyKind(kind),
+                    )
             await session.commit()
     finally:
         await gateway.dispose()
@@ -74,20 +88,23 @@ async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[st
     try:
         async with session_factory(search)() as session:
             for username, user in credentials["users"].items():
-                await ensure_user(session, username=username, password=user["password"],
-                                  roles=user["roles"])
+                await ensure_user(
+                    session, username=username, password=user["password"], roles=user["roles"]
+                )
             await session.commit()
     finally:
         await search.dispose()
     return credentials
 
 
-async def load_demo_data(layout: EmbeddedLayout, base_url: str, credentials: dict[str, Any], *,
-                         records: int, seed: int) -> dict[str, Any]:
+async def load_demo_data(
+    layout: EmbeddedLayout, base_url: str, credentials: dict[str, Any], *, records: int, seed: int
+) -> dict[str, Any]:
     """Push the synthetic demo records through the gateway; return what was sent."""
     dataset = generate_demo(seed=seed, records=records)
-    token_of_feed = {feed_id: p["token"] for p in credentials["partners"].values()
-                     for feed_id in p["feeds"]}
+    token_of_feed = {
+        feed_id: p["token"] for p in credentials["partners"].values() for feed_id in p["feeds"]
+    }
     feeds = sorted(dataset.feeds, key=lambda f: FEED_ORDER.index(f.agency_kind))
     sent: dict[str, int] = {}
     async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
@@ -100,8 +117,11 @@ async def load_demo_data(layout: EmbeddedLayout, base_url: str, credentials: dic
                 )
                 response.raise_for_status()
                 sent[feed.feed_id] = sent.get(feed.feed_id, 0) + len(chunk)
-    print(f"Loaded {sum(sent.values())} synthetic demo records from {len(sent)} feeds "
-          f"(seed {seed}); the pipeline links and indexes them in the background.", flush=True)
+    print(
+        f"Loaded {sum(sent.values())} synthetic demo records from {len(sent)} feeds "
+        f"(seed {seed}); the pipeline links and indexes them in the background.",
+        flush=True,
+    )
     return {"seed": seed, "records": sent}
 
 

@@ -92,7 +92,9 @@ async def build_services(layout: EmbeddedLayout, **overrides: Any) -> list[Servi
     return services
 
 
-async def run(layout: EmbeddedLayout, *, host: str, port: int, demo_records: int, seed: int) -> None:
+async def run(
+    layout: EmbeddedLayout, *, host: str, port: int, demo_records: int, seed: int
+) -> None:
     """Start everything, load the demo data once, print how to use it, serve until stopped."""
     from .demo import ensure_demo_accounts, load_demo_data
 
@@ -108,7 +110,9 @@ async def run(layout: EmbeddedLayout, *, host: str, port: int, demo_records: int
         return
     base_url = f"http://{host}:{port}"
     if demo_records > 0 and not layout.demo_marker.exists():
-        summary = await load_demo_data(layout, base_url, credentials, records=demo_records, seed=seed)
+        summary = await load_demo_data(
+            layout, base_url, credentials, records=demo_records, seed=seed
+        )
         layout.demo_marker.write_text(json.dumps(summary, indent=2))
     print_banner(layout, base_url, credentials)
     await server

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from pathlib import Path
 
@@ -19,14 +20,20 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--data-dir", type=Path, default=Path("data"), help="where data is kept")
     up.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback)")
     up.add_argument("--port", type=int, default=8000)
-    up.add_argument("--demo-records", type=int, default=3000,
-                    help="synthetic records loaded on first start (0: none)")
+    up.add_argument(
+        "--demo-records",
+        type=int,
+        default=3000,
+        help="synthetic records loaded on first start (0: none)",
+    )
     up.add_argument("--seed", type=int, default=7, help="seed of the synthetic demo data")
     up.add_argument("--log-level", default="WARNING")
     run = sub.add_parser("run", help="run one service on its own (distributed mode)")
     run.add_argument("service", choices=SERVICE_NAMES)
     run.add_argument("args", nargs=argparse.REMAINDER, help="the service's own command and options")
-    docs = sub.add_parser("config-docs", help="write docs/configuration.md from the settings classes")
+    docs = sub.add_parser(
+        "config-docs", help="write docs/configuration.md from the settings classes"
+    )
     docs.add_argument("--output", type=Path, default=Path("docs/configuration.md"))
     docs.add_argument("--check", action="store_true", help="fail if the file is out of date")
     return parser
@@ -39,11 +46,16 @@ def main(argv: list[str] | None = None) -> int:
 
         configure_logging(args.log_level)
         layout = EmbeddedLayout(args.data_dir.resolve())
-        try:
-            asyncio.run(run(layout, host=args.host, port=args.port,
-                            demo_records=args.demo_records, seed=args.seed))
-        except KeyboardInterrupt:
-            pass
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(
+                run(
+                    layout,
+                    host=args.host,
+                    port=args.port,
+                    demo_records=args.demo_records,
+                    seed=args.seed,
+                )
+            )
         return 0
     if args.command == "run":
         sys.argv = [f"lateral-{args.service}", *args.args]

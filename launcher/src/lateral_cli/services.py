@@ -42,7 +42,8 @@ class ServiceModule:
         """The service's own settings class (the ServiceSettings subclass in its config.py)."""
         config = self.module("config")
         found = [
-            cls for _, cls in inspect.getmembers(config, inspect.isclass)
+            cls
+            for _, cls in inspect.getmembers(config, inspect.isclass)
             if issubclass(cls, ServiceSettings) and cls.__module__ == config.__name__
         ]
         if len(found) != 1:

@@ -43,8 +43,14 @@ def _key(secret: str) -> OctKey:
 
 def issue_token(secret: str, *, subject: str, roles: list[str], ttl_s: int = 900) -> str:
     now = int(time.time())
-    claims = {"iss": ISSUER, "aud": AUDIENCE, "sub": subject, "roles": roles,
-              "iat": now, "exp": now + ttl_s}
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": subject,
+        "roles": roles,
+        "iat": now,
+        "exp": now + ttl_s,
+    }
     return jwt.encode({"alg": "HS256"}, claims, _key(secret))
 
 
@@ -71,14 +77,19 @@ def staff_auth(secret: str) -> Callable[..., Awaitable[Principal]]:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in: a bearer token is required",
-                                headers={"WWW-Authenticate": "Bearer"})
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "sign in: a bearer token is required",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         try:
             return verify_token(secret, token)
         except ValueError:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                                "the token is invalid or has expired: sign in again",
-                                headers={"WWW-Authenticate": "Bearer"}) from None
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "the token is invalid or has expired: sign in again",
+                headers={"WWW-Authenticate": "Bearer"},
+            ) from None
 
     return authenticate
 
@@ -93,8 +104,10 @@ def require_roles(
     # resolves annotation strings in module globals, where the local `authenticate` is not.
     async def check(principal: Principal = Depends(authenticate)) -> Principal:  # noqa: B008
         if not principal.roles & allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                f"this needs one of the roles: {', '.join(sorted(allowed))}")
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"this needs one of the roles: {', '.join(sorted(allowed))}",
+            )
         return principal
 
     return check

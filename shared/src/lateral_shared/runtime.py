@@ -76,8 +76,10 @@ def create_app(services: Sequence[Service], *, title: str = "Lateral") -> FastAP
         """Every engine this process needs is reachable."""
         results = await _run_checks(services)
         ok = all(v == "ok" for v in results.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": results},
-                            status_code=200 if ok else 503)
+        return JSONResponse(
+            {"status": "ok" if ok else "unavailable", "checks": results},
+            status_code=200 if ok else 503,
+        )
 
     @app.get("/metrics", tags=["operations"])
     async def metrics() -> Response:
@@ -100,7 +102,9 @@ async def _run_checks(services: Sequence[Service]) -> dict[str, str]:
 
 
 def _instrument(service_label: str) -> Callable[..., Awaitable[Response]]:
-    async def middleware(request: Request, call_next: Callable[..., Awaitable[Response]]) -> Response:
+    async def middleware(
+        request: Request, call_next: Callable[..., Awaitable[Response]]
+    ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
         route = _route_template(request)
@@ -108,9 +112,15 @@ def _instrument(service_label: str) -> Callable[..., Awaitable[Response]]:
         HTTP_REQUESTS.labels(service_label, request.method, route, str(response.status_code)).inc()
         HTTP_LATENCY.labels(service_label, request.method, route).observe(elapsed)
         # The route template, never the path or query: both can hold personal data.
-        log.info("request", extra={"method": request.method, "route": route,
-                                   "status": response.status_code,
-                                   "duration_ms": round(elapsed * 1000, 1)})
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(elapsed * 1000, 1),
+            },
+        )
         return response
 
     return middleware
@@ -122,51 +132,87 @@ def _route_template(request: Request) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
-async def serve(services: Sequence[Service], *, host: str, port: int,
-                ready: asyncio.Event | None = None) -> None:
+async def serve(
+    services: Sequence[Service], *, host: str, port: int, ready: asyncio.Event | None = None
+) -> None:
     """Run `services` until SIGTERM/SIGINT: start hooks, consumers and HTTP; then stop cleanly."""
     for service in services:
         for hook in service.on_start:
             await hook()
     consumers = [c for s in services for c in s.consumers()]
-    tasks = [asyncio.create_task(c.run(), name=f"consume:{c.subscription.topic}") for c in consumers]
+    tasks = [
+        asyncio.create_task(c.run(), name=f"consume:{c.subscription.topic}") for c in consumers
+    ]
     config = uvicorn.Config(create_app(services), host=host, port=port, log_config=None,
-                            access_log=False, lifespan="off")
+                            access_log=False, lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)
-    stop = asyncio.Event()
+    server_task = asyncio.create_task(_serve_http(server))
     loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    server_task = asyncio.create_task(_serve_http(server))
-    watchers = [asyncio.create_task(stop.wait()), server_task, *tasks]
     try:
-        while not server.started and not server_task.done():
-            await asyncio.sleep(0.02)
+        await _until_listening(server, server_task)
         if ready is not None:
             ready.set()
         log.info("serving", extra={"url": f"http://{host}:{port}"})
-        done, _ = await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:
-            if task is not watchers[0] and task.exception() is not None:
-                log.error("a service task failed; stopping", exc_info=task.exception())
+        await _until_stopped(stop, server_task, tasks)
     finally:
-        for consumer in consumers:
-            consumer.stop()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        server.should_exit = True
-        with contextlib.suppress(Exception):
-            await server_task
-        for service in reversed(services):
-            for hook in service.on_stop:
-                with contextlib.suppress(Exception):
-                    await hook()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
-        watchers[0].cancel()
+        await _shut_down(services, consumers, tasks, server, server_task)
+
+
+async def _until_listening(server: uvicorn.Server, server_task: asyncio.Task[None]) -> None:
+    # uvicorn offers a flag, not an event, for "listening".
+    while not server.started and not server_task.done():  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    if server_task.done():
+        await server_task  # raises why HTTP could not start
+
+
+async def _until_stopped(
+    stop: asyncio.Event, server_task: asyncio.Task[None], tasks: list[asyncio.Task[None]]
+) -> None:
+    """Wait for a stop signal, or for the server or any consumer to end (which is a failure)."""
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait(
+            [stop_task, server_task, *tasks], return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        stop_task.cancel()
+    for task in done - {stop_task}:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a service task failed; stopping", exc_info=task.exception())
+
+
+async def _shut_down(
+    services: Sequence[Service],
+    consumers: list[EventConsumer],
+    tasks: list[asyncio.Task[None]],
+    server: uvicorn.Server,
+    server_task: asyncio.Task[None],
+) -> None:
+    """Consumers finish and commit their batch first, then HTTP stops, then the engines close."""
+    for consumer in consumers:
+        consumer.stop()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    server.should_exit = True
+    with contextlib.suppress(Exception):
+        await server_task
+    for service in reversed(services):
+        for hook in service.on_stop:
+            try:
+                await hook()
+            except Exception:
+                log.warning("a stop hook failed", extra={"service": service.name}, exc_info=True)
 
 
 async def _serve_http(server: uvicorn.Server) -> None:
     """Serve HTTP without uvicorn's own signal handling: ours stops the consumers first."""
     await server._serve()
     if not server.started:
-        raise RuntimeError(f"HTTP server could not start on {server.config.host}:{server.config.port}")
+        raise RuntimeError(
+            f"HTTP server could not start on {server.config.host}:{server.config.port}"
+        )

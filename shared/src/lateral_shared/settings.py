@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRET = "change-me-in-development-only"
+PLACEHOLDER_SECRET = "change-me-in-development-only"  # noqa: S105 (refused in production)
 
 
 class ServiceSettings(BaseSettings):

@@ -27,8 +27,13 @@ RECORD = {
 
 
 def _event() -> RecordReceived:
-    return RecordReceived(batch_id=uuid.uuid4(), partner_id="p1", feed_id="f1", row_number=1,
-                          record=PartnerRecord.model_validate(RECORD))
+    return RecordReceived(
+        batch_id=uuid.uuid4(),
+        partner_id="p1",
+        feed_id="f1",
+        row_number=1,
+        record=PartnerRecord.model_validate(RECORD),
+    )
 
 
 def test_an_event_round_trips_through_its_topic() -> None:
@@ -39,7 +44,7 @@ def test_an_event_round_trips_through_its_topic() -> None:
 def test_an_unknown_schema_version_is_named_in_the_reason() -> None:
     payload = json.loads(encode_event(_event()))
     payload["schema_version"] = 99
-    with pytest.raises(UndecodableEvent, match="unknown schema version 99 for records.raw"):
+    with pytest.raises(UndecodableEvent, match=r"unknown schema version 99 for records\.raw"):
         decode_event(RECORDS_RAW, json.dumps(payload).encode())
 
 
@@ -53,7 +58,7 @@ def test_an_invalid_event_names_the_field_but_not_its_value() -> None:
 
 
 def test_garbage_is_undecodable_not_a_crash() -> None:
-    with pytest.raises(UndecodableEvent, match="not a records.raw event"):
+    with pytest.raises(UndecodableEvent, match=r"not a records\.raw event"):
         decode_event(RECORDS_RAW, b"\x00not json")
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import pytest
+
 from lateral_shared.bus import EventConsumer, OutgoingMessage, Subscription
 from lateral_shared.bus.port import Message
 from lateral_shared.contracts.events import Event, RecordReceived

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+
 from lateral_shared.index import PersonDocument, PersonName, PersonQuery
 from lateral_shared.index import embedded_sql as sql
 from lateral_shared.index.embedded import EmbeddedIndex

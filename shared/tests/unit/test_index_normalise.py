@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 
-from lateral_shared.index import normalise as n
 from rapidfuzz.distance import OSA
+
+from lateral_shared.index import normalise as n
 
 
 def test_name_tokens_fold_case_diacritics_and_apostrophes() -> None:

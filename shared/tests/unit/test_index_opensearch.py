@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from opensearchpy import TransportError
+
 from lateral_shared.index import PersonDocument, PersonName, PersonQuery
 from lateral_shared.index.opensearch import OpenSearchIndex, SearchIndexError
-from opensearchpy import TransportError
 
 JANE = PersonDocument(
     person_id="p1",

@@ -17,8 +17,9 @@ async def _down() -> None:
 
 
 def _client(*services: Service) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=create_app(services)),
-                             base_url="http://test")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=create_app(services)), base_url="http://test"
+    )
 
 
 async def test_ready_when_every_engine_answers() -> None:

@@ -33,7 +33,9 @@ def test_settings_come_from_environment_variables(monkeypatch: pytest.MonkeyPatc
 
 def test_log_lines_drop_fields_that_are_not_on_the_safe_list() -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "linked", None, None)
-    record.__dict__.update({"record_key": "f1/CSC-1", "surname": "Marsh", "nhs_number": "9434765919"})
+    record.__dict__.update(
+        {"record_key": "f1/CSC-1", "surname": "Marsh", "nhs_number": "9434765919"}
+    )
     line = json.loads(JsonFormatter().format(record))
     assert line["record_key"] == "f1/CSC-1"
     assert "Marsh" not in json.dumps(line) and "9434765919" not in json.dumps(line)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from faker import Faker
+
 from lateral_shared.contracts.records import AgencyKind, PartnerRecord, record_key
 
 from .gazetteer import build_gazetteer

@@ -7,6 +7,7 @@ import random
 from datetime import date
 
 from faker import Faker
+
 from lateral_shared.contracts.records import AgencyKind, PartnerRecord, RecordStatus, record_key
 
 from .gazetteer import Address

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from faker import Faker
+
 from lateral_shared.contracts.records import (
     AddressFields,
     AgencyKind,

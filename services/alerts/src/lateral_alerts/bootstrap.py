@@ -5,16 +5,15 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
+from lateral_alerts.adapters.repository import SqlAlertStore
+from lateral_alerts.config import AlertsSettings
+from lateral_alerts.entrypoints.http import build_router
+from lateral_alerts.service_layer.handlers import handle_records_linked
 from lateral_shared.bus import EventBus, EventPublisher, Subscription, connect_bus
 from lateral_shared.contracts import ALERTS_RAISED, RECORDS_LINKED
 from lateral_shared.db import create_engine, migrate, ping
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Hook, Service
-
-from lateral_alerts.adapters.repository import SqlAlertStore
-from lateral_alerts.config import AlertsSettings
-from lateral_alerts.entrypoints.http import build_router
-from lateral_alerts.service_layer.handlers import handle_records_linked
 
 SERVICE_NAME = "alerts"
 MIGRATIONS = Path(__file__).parent / "adapters" / "migrations"

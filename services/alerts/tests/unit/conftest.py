@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
+
 from lateral_alerts.adapters.repository import AlertPage, AlertStore
 from lateral_alerts.domain.model import Alert, AlertStatus
 from lateral_shared.contracts import (

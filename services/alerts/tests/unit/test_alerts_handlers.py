@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from lateral_alerts.service_layer.handlers import handle_records_linked
 from lateral_shared.bus import EventConsumer, EventPublisher, OutgoingMessage, Subscription
 from lateral_shared.contracts import (

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from lateral_alerts.bootstrap import bootstrap
 from lateral_alerts.config import AlertsSettings
 from lateral_shared.auth import issue_token

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from lateral_alerts.domain.age import could_be_under
 from lateral_alerts.domain.rules import ChildWithOpenSocialCareCaseNewIncident, evaluate
 from lateral_shared.contracts import AgencyKind, RecordStatus, Resident

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from lateral_audit.adapters.database import open_store
 from lateral_audit.adapters.repository import AuditFilter, AuditLogStore
 from lateral_audit.bootstrap import bootstrap

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from lateral_cleanser.domain.dates import clean_date_of_birth
 
 TODAY = date(2025, 6, 15)

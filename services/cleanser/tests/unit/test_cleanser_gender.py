@@ -1,6 +1,7 @@
 """Gender codes from different partners map to one set of categories."""
 
 import pytest
+
 from lateral_cleanser.domain.gender import clean_gender
 
 

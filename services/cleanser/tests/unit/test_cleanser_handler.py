@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 
 import pytest
+
 from lateral_cleanser.bootstrap import bootstrap
 from lateral_cleanser.config import CleanserSettings
 from lateral_cleanser.service_layer.handlers import make_handler

@@ -1,6 +1,7 @@
 """Names: titles removed, white space collapsed, one title case whatever the partner sent."""
 
 import pytest
+
 from lateral_cleanser.domain.names import clean_aliases, clean_name
 
 

@@ -1,6 +1,7 @@
 """NHS numbers: ten digits with a Modulus 11 check digit; anything else dropped and flagged."""
 
 import pytest
+
 from lateral_cleanser.domain.nhs_number import check_digit, clean_nhs_number, is_valid_nhs_number
 
 

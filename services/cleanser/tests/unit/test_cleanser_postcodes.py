@@ -1,6 +1,7 @@
 """Postcodes: normalised, validated, pseudo-postcodes and BFPO handled on purpose."""
 
 import pytest
+
 from lateral_cleanser.domain.postcodes import clean_postcode, normalise_postcode
 
 

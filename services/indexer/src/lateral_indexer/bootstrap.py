@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from lateral_indexer.config import IndexerSettings
+from lateral_indexer.service_layer.indexing import PersonIndexer
 from lateral_shared.bus import EventBus, Subscription, connect_bus
 from lateral_shared.contracts import RECORDS_LINKED
 from lateral_shared.index import SearchIndex, connect_index
 from lateral_shared.runtime import Hook, Service
-
-from lateral_indexer.config import IndexerSettings
-from lateral_indexer.service_layer.indexing import PersonIndexer
 
 NAME = "indexer"
 

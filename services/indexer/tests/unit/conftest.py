@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+
 from lateral_shared.contracts.records import (
     AgencyKind,
     CleanAddress,

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 
 import httpx
+
 from lateral_indexer.bootstrap import bootstrap
 from lateral_indexer.config import IndexerSettings
 from lateral_shared.bus import OutgoingMessage

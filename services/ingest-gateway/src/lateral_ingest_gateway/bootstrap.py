@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_ingest_gateway.config import GatewaySettings
+from lateral_ingest_gateway.entrypoints.http import build_router
 from lateral_shared.bus import EventBus, EventPublisher, connect_bus
 from lateral_shared.contracts import RECORDS_RAW
 from lateral_shared.db import create_engine, migrate, ping, session_factory
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Hook, Service
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from lateral_ingest_gateway.config import GatewaySettings
-from lateral_ingest_gateway.entrypoints.http import build_router
 
 NAME = "ingest-gateway"
 MIGRATIONS = str(Path(__file__).parent / "adapters" / "migrations")

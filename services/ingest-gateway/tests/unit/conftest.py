@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from lateral_ingest_gateway.bootstrap import bootstrap, open_database
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.service_layer.partners import ensure_feed, ensure_partner

@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+
 from lateral_ingest_gateway.bootstrap import open_database
 from lateral_ingest_gateway.entrypoints import main as entrypoint
 from lateral_ingest_gateway.service_layer.partners import authenticate

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_matcher.config import MatcherSettings
+from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_shared.bus import EventBus, EventPublisher, Subscription, connect_bus
 from lateral_shared.contracts import RECORDS_CLEAN, RECORDS_LINKED
 from lateral_shared.db import create_engine, migrate, ping
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Hook, Service
-from sqlalchemy.ext.asyncio import AsyncEngine
-
-from lateral_matcher.config import MatcherSettings
-from lateral_matcher.service_layer.linking import RecordLinker
 
 NAME = "matcher"
 MIGRATIONS = str(Path(__file__).parent / "adapters" / "migrations")

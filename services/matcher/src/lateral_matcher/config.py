@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lateral_shared.settings import ServiceSettings
 from pydantic import Field
+
+from lateral_shared.settings import ServiceSettings
 
 
 class MatcherSettings(ServiceSettings):

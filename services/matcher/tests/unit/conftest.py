@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.service_layer.linking import RecordLinker
@@ -25,7 +27,6 @@ from lateral_shared.contracts.records import (
 )
 from lateral_shared.db import create_engine
 from lateral_shared.testing.fakes import InMemoryBus
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 MakeRecord = Callable[..., CleanRecord]
 

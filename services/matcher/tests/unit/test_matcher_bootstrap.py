@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
 from lateral_matcher.bootstrap import bootstrap
 from lateral_matcher.config import MatcherSettings
 from lateral_shared.bus import OutgoingMessage

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lateral_shared.settings import IndexSettings, ServiceSettings
 from pydantic import Field
+
+from lateral_shared.settings import IndexSettings, ServiceSettings
 
 
 class SearchApiSettings(ServiceSettings, IndexSettings):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.bootstrap import bootstrap
 from lateral_search_api.config import SearchApiSettings

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
+
 from lateral_search_api.domain.criteria import SearchRequest, describe_errors, nhs_number_is_valid
 from lateral_search_api.domain.passwords import hash_password, password_problem, verify_password
 from lateral_search_api.domain.summaries import current_address
 from lateral_shared.index.documents import PersonAddress
-from pydantic import ValidationError
 
 
 def test_nhs_numbers_are_checked_with_modulus_11() -> None:

@@ -21,7 +21,9 @@ class EventPublisher:
         if not keyed_events:
             return
         messages = [
-            OutgoingMessage(key=key, value=encode_event(event), headers={"event_type": type(event).__name__})
+            OutgoingMessage(
+                key=key, value=encode_event(event), headers={"event_type": type(event).__name__}
+            )
             for key, event in keyed_events
         ]
         await self._bus.publish(topic, messages)

@@ -113,7 +113,7 @@ class RecordLinked(Event):
 
 
 class AlertRaised(Event):
-    """`alerts.raised`: a priority alert. IDs only; the duty manager opens the person to see more."""
+    """`alerts.raised`: a priority alert. IDs only: the duty manager opens the person for more."""
 
     schema_version: Literal[1] = 1
     alert_id: str

@@ -1,4 +1,4 @@
-"""The record shapes that travel between services: as a partner sent it, and as the cleanser made it.
+"""The record shapes that travel between services: as a partner sent it, and as cleansed.
 
 Records carry headline data only: who, where, when, which agency, what kind of contact, open or
 closed, and whom to call. Never case notes.
@@ -49,7 +49,9 @@ class PersonFields(_Strict):
     other_names: list[ShortText] = Field(default_factory=list, max_length=20)
     date_of_birth: Annotated[str, StringConstraints(pattern=PARTIAL_DATE_PATTERN)] | None = None
     gender: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
-    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = None
+    nhs_number: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = (
+        None
+    )
     person_ref: Identifier | None = Field(
         default=None, description="The partner's own ID for this person, if it has one."
     )
@@ -73,7 +75,9 @@ class PartnerRecord(_Strict):
 
     source_record_id: Identifier
     agency_kind: AgencyKind
-    event_type: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+    event_type: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)
+    ]
     event_date: date
     status: RecordStatus
     end_date: date | None = None

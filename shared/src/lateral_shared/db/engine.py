@@ -21,7 +21,9 @@ def create_engine(url: str) -> AsyncEngine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
-    raise ValueError("LATERAL_DATABASE_URL must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+    raise ValueError(
+        "LATERAL_DATABASE_URL must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL"
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

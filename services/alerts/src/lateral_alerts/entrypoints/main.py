@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 
+from lateral_alerts.bootstrap import MIGRATIONS, VERSION_TABLE, bootstrap
+from lateral_alerts.config import AlertsSettings
 from lateral_shared.db import create_engine, migrate
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
-
-from lateral_alerts.bootstrap import MIGRATIONS, VERSION_TABLE, bootstrap
-from lateral_alerts.config import AlertsSettings
 
 
 async def _serve(settings: AlertsSettings) -> None:

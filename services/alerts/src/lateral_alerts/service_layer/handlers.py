@@ -7,12 +7,11 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts import ALERTS_RAISED, AlertRaised, Event, RecordLinked
-
 from lateral_alerts.adapters.repository import AlertStore
 from lateral_alerts.domain.model import Alert, AlertCandidate
 from lateral_alerts.domain.rules import RULES, AlertRule, evaluate
+from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import ALERTS_RAISED, AlertRaised, Event, RecordLinked
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lateral_shared.db import create_engine, migrate
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_shared.db import create_engine, migrate
 
 from .repository import AuditLogStore
 

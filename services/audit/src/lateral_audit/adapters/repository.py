@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lateral_shared.contracts.events import AuditEvent
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lateral_audit.domain.chain import AuditEntry, seal
+from lateral_shared.contracts.events import AuditEvent
 
 from .tables import audit_chain_head, audit_log
 

@@ -5,12 +5,12 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
-from lateral_shared.auth import Principal, Role, staff_auth
 from pydantic import TypeAdapter, ValidationError
 
 from lateral_audit.adapters.repository import AuditFilter, AuditLogStore
 from lateral_audit.domain.chain import AuditEntry
 from lateral_audit.service_layer.handlers import read_log, record_denied_read
+from lateral_shared.auth import Principal, Role, staff_auth
 
 log = logging.getLogger(__name__)
 

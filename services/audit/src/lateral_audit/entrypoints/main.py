@@ -6,18 +6,16 @@ import argparse
 import asyncio
 import sys
 
-from lateral_shared.logging import configure_logging
-
 from lateral_audit.adapters.database import open_store
 from lateral_audit.config import AuditSettings
 from lateral_audit.service_layer.handlers import VerifyResult, verify_log
+from lateral_shared.logging import configure_logging
 
 
 async def _serve(settings: AuditSettings) -> None:
     # Imported here so `verify` and `migrate` start quickly (no web server or bus code).
-    from lateral_shared.runtime import serve
-
     from lateral_audit.bootstrap import bootstrap
+    from lateral_shared.runtime import serve
 
     service = await bootstrap(settings)
     await serve([service], host=settings.http_host, port=settings.http_port)

@@ -7,11 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from lateral_shared.auth import Principal
-from lateral_shared.contracts.events import AuditEvent, Event
-
 from lateral_audit.adapters.repository import AuditFilter, AuditLogStore
 from lateral_audit.domain.chain import AuditEntry, ChainBreak, ChainVerifier
+from lateral_shared.auth import Principal
+from lateral_shared.contracts.events import AuditEvent, Event
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,10 @@ import argparse
 import asyncio
 from collections.abc import Sequence
 
-from lateral_shared.logging import configure_logging
-from lateral_shared.runtime import serve
-
 from lateral_cleanser.bootstrap import bootstrap
 from lateral_cleanser.config import CleanserSettings
+from lateral_shared.logging import configure_logging
+from lateral_shared.runtime import serve
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -11,10 +11,9 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
+from lateral_cleanser.domain import cleanse_record
 from lateral_shared.bus import BatchHandler, EventPublisher
 from lateral_shared.contracts import RECORDS_CLEAN, Event, RecordCleaned, RecordReceived
-
-from lateral_cleanser.domain import cleanse_record
 
 _EVENT_ID_NAMESPACE = uuid.UUID("6f1c1f43-5a0e-4b8e-9b8f-2f4c9d1a7c21")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from lateral_shared.logging import configure_logging
-from lateral_shared.runtime import serve
-
 from lateral_indexer.bootstrap import bootstrap
 from lateral_indexer.config import IndexerSettings
+from lateral_shared.logging import configure_logging
+from lateral_shared.runtime import serve
 
 
 async def _serve(settings: IndexerSettings) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from lateral_shared.contracts import Event, RecordLinked
-from lateral_shared.contracts.events import PersonSnapshot
-from lateral_shared.index import SearchIndex
 from prometheus_client import Counter
 
 from lateral_indexer.domain.documents import build_person_document
+from lateral_shared.contracts import Event, RecordLinked
+from lateral_shared.contracts.events import PersonSnapshot
+from lateral_shared.index import SearchIndex
 
 DOCUMENTS_WRITTEN = Counter(
     "lateral_indexer_documents_total",

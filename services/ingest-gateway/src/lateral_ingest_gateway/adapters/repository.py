@@ -8,12 +8,12 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from lateral_shared.contracts.records import AgencyKind
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lateral_ingest_gateway.domain.credentials import hash_token
 from lateral_ingest_gateway.domain.model import Batch, BatchStatus, Feed, Partner
+from lateral_shared.contracts.records import AgencyKind
 
 from .tables import batches, feeds, partners
 

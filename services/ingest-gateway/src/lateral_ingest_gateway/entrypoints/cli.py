@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Awaitable, Callable
 
-from lateral_shared.contracts import AgencyKind
-from lateral_shared.db import session_factory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lateral_ingest_gateway.adapters import repository
 from lateral_ingest_gateway.bootstrap import open_database
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.service_layer import partners
+from lateral_shared.contracts import AgencyKind
+from lateral_shared.db import session_factory
 
 Command = Callable[[AsyncSession, argparse.Namespace], Awaitable[int]]
 

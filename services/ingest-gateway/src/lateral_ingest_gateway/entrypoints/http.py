@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from fastapi.responses import JSONResponse
-from lateral_shared.bus import EventPublisher
 from prometheus_client import Counter
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,6 +22,7 @@ from lateral_ingest_gateway.domain.batches import check_batch
 from lateral_ingest_gateway.domain.model import Batch, Feed, Partner
 from lateral_ingest_gateway.service_layer.ingest import PublishFailed, accept_batch
 from lateral_ingest_gateway.service_layer.partners import authenticate
+from lateral_shared.bus import EventPublisher
 
 from .validation import RequestRejected, parse_records, problems_body, read_body
 

@@ -7,11 +7,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from lateral_shared.logging import configure_logging
-from lateral_shared.runtime import serve
-
 from lateral_ingest_gateway.bootstrap import bootstrap, open_database
 from lateral_ingest_gateway.config import GatewaySettings
+from lateral_shared.logging import configure_logging
+from lateral_shared.runtime import serve
 
 from . import cli
 

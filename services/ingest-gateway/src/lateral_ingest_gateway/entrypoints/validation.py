@@ -6,10 +6,10 @@ import re
 from collections.abc import Sequence
 
 from fastapi import HTTPException, Request, status
-from lateral_shared.contracts import PartnerRecord
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lateral_ingest_gateway.domain.batches import FieldProblem
+from lateral_shared.contracts import PartnerRecord
 
 MAX_LISTED_PROBLEMS = 100
 _FIELD_NAME = re.compile(r"^[a-z_]{1,40}$")

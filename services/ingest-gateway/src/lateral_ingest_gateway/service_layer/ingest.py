@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts import RECORDS_RAW, Event, PartnerRecord, RecordReceived, record_key
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lateral_ingest_gateway.adapters import repository
 from lateral_ingest_gateway.domain.model import Batch, BatchStatus, Feed
+from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import RECORDS_RAW, Event, PartnerRecord, RecordReceived, record_key
 
 log = logging.getLogger(__name__)
 

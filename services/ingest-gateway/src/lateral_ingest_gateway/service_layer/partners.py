@@ -5,7 +5,6 @@ Each function makes its own write durable (commits) before it returns.
 
 from __future__ import annotations
 
-from lateral_shared.contracts.records import AgencyKind
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lateral_ingest_gateway.adapters import repository
@@ -16,6 +15,7 @@ from lateral_ingest_gateway.domain.credentials import (
     partner_id_from_name,
 )
 from lateral_ingest_gateway.domain.model import Feed, Partner
+from lateral_shared.contracts.records import AgencyKind
 
 
 class RegistryConflict(Exception):

@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from lateral_shared.contracts.events import LinkExplanation
-from lateral_shared.contracts.records import CleanAddress, CleanRecord
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lateral_matcher.adapters.tables import addresses, links, person_identifiers, persons, records
 from lateral_matcher.domain.batch import BatchChanges, IdentifierKey, KnownState, StoredRecord
 from lateral_matcher.domain.linking import IdentifierKind
+from lateral_shared.contracts.events import LinkExplanation
+from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,11 @@ import argparse
 import asyncio
 import logging
 
+from lateral_matcher.bootstrap import bootstrap, migrate_database
+from lateral_matcher.config import MatcherSettings
 from lateral_shared.db import create_engine
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
-
-from lateral_matcher.bootstrap import bootstrap, migrate_database
-from lateral_matcher.config import MatcherSettings
 
 log = logging.getLogger(__name__)
 

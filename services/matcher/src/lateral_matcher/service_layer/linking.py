@@ -18,14 +18,14 @@ import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned, RecordLinked
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.domain.batch import BatchLinking, Outcome, keys_to_load
 from lateral_matcher.service_layer.snapshots import read_snapshots
+from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned, RecordLinked
 
 RECORDS_LINKED_TOTAL = Counter(
     "lateral_matcher_records_total",

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lateral_shared.contracts.events import AddressSnapshot, PersonSnapshot
-
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.domain.residents import resident
+from lateral_shared.contracts.events import AddressSnapshot, PersonSnapshot
 
 
 async def read_snapshots(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lateral_shared.db import create_engine, migrate
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from lateral_shared.db import create_engine, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 VERSION_TABLE = "alembic_version_search_api"

@@ -6,8 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Any
 
-from lateral_shared.index.documents import PersonQuery
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from lateral_shared.index.documents import PersonQuery
 
 CRITERIA_FIELDS = ("name", "dob", "postcode", "nhs_number", "ref_id")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")

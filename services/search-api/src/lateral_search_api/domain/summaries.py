@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import BaseModel, ConfigDict
+
 from lateral_shared.contracts.records import AgencyKind
 from lateral_shared.index.documents import PersonAddress, PersonDocument, PersonName, SearchHit
-from pydantic import BaseModel, ConfigDict
 
 
 class CurrentAddress(BaseModel):

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import HTTPException
-from lateral_shared.auth import Principal, Role
-from lateral_shared.index import SearchIndex
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lateral_search_api.domain.criteria import CRITERIA_FIELDS
 from lateral_search_api.service_layer.searching import AuditTrail, record_denied
+from lateral_shared.auth import Principal, Role
+from lateral_shared.index import SearchIndex
 
 SEARCH_ROLES = frozenset({Role.PRACTITIONER.value, Role.DUTY_MANAGER.value, Role.ADMIN.value})
 AUDIT_DOWN = "the audit trail is unavailable, so no results can be shown; try again shortly"

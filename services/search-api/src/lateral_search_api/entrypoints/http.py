@@ -5,8 +5,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
-from lateral_shared.auth import Principal, issue_token, staff_auth
-from lateral_shared.index import PersonDocument
 from pydantic import ValidationError
 
 from lateral_search_api.domain.criteria import SearchRequest, ViewRequest, describe_errors
@@ -17,6 +15,8 @@ from lateral_search_api.service_layer.searching import (
     view_person,
 )
 from lateral_search_api.service_layer.users import authenticate as check_password
+from lateral_shared.auth import Principal, issue_token, staff_auth
+from lateral_shared.index import PersonDocument
 
 from .deps import (
     AUDIT_DOWN,

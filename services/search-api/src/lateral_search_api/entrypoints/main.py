@@ -8,13 +8,12 @@ import getpass
 import os
 import sys
 
-from lateral_shared.auth import Role
-from lateral_shared.db import session_factory
-from lateral_shared.logging import configure_logging
-
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.config import SearchApiSettings
 from lateral_search_api.service_layer.users import AccountError, create_user, list_users
+from lateral_shared.auth import Role
+from lateral_shared.db import session_factory
+from lateral_shared.logging import configure_logging
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,9 +74,8 @@ async def _users(settings: SearchApiSettings, args: argparse.Namespace) -> None:
 
 async def _serve(settings: SearchApiSettings) -> None:
     # Imported here so the account commands start quickly (no web server, bus or index code).
-    from lateral_shared.runtime import serve
-
     from lateral_search_api.bootstrap import bootstrap
+    from lateral_shared.runtime import serve
 
     service = await bootstrap(settings)
     await serve([service], host=settings.http_host, port=settings.http_port)

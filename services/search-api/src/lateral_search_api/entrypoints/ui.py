@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
-from lateral_shared.auth import Principal, issue_token, verify_token
-from lateral_shared.index import PersonName
 
 from lateral_search_api.domain.summaries import display_name
 from lateral_search_api.service_layer.users import authenticate as check_password
+from lateral_shared.auth import Principal, issue_token, verify_token
+from lateral_shared.index import PersonName
 
 from .deps import BAD_SIGN_IN, NO_STORE, SearchApiContext
 from .http import open_person, run_search

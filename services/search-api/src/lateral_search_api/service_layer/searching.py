@@ -9,14 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from lateral_search_api.domain.criteria import SearchRequest
+from lateral_search_api.domain.summaries import PersonSummary, summarise
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
 from lateral_shared.contracts.events import AuditEvent
 from lateral_shared.contracts.topics import AUDIT_EVENTS
 from lateral_shared.index import PersonDocument, SearchIndex
-
-from lateral_search_api.domain.criteria import SearchRequest
-from lateral_search_api.domain.summaries import PersonSummary, summarise
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,6 @@ import asyncio
 import re
 from collections.abc import Sequence
 
-from lateral_shared.auth import Principal, Role
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from lateral_search_api.adapters import repository
@@ -17,6 +16,7 @@ from lateral_search_api.domain.passwords import (
     password_problem,
     verify_password,
 )
+from lateral_shared.auth import Principal, Role
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,149}$")
 
