@@ -43,6 +43,7 @@ def stop(proc: subprocess.Popen[bytes], name: str) -> None:
             proc.kill()
             proc.wait()
             raise AssertionError(f"{name} did not stop within 20 s of SIGTERM") from None
+    assert proc.returncode == 0, f"{name} exited with {proc.returncode} after SIGTERM"
 
 
 def feed_of_kind(credentials: dict, kind: str) -> tuple[str, str]:

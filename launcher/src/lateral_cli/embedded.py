@@ -132,7 +132,8 @@ Sign in with a demo account (passwords are in {layout.credentials_file}):
 
 API: get a token, then search with a reason:
   curl -s -d username=demo.practitioner -d password=PASSWORD {base_url}/v1/auth/token
-  curl -s -H "Authorization: Bearer TOKEN" "{base_url}/v1/search?name=smith&reason=demo"
+  curl -s -H "Authorization: Bearer TOKEN" -H "Content-Type: application/json" \\
+       -d '{{"name": "smith", "reason": "demo"}}' {base_url}/v1/search
 Partner feeds push with the partner tokens in the same file.
 Stop with Ctrl-C; data is kept for the next start.
 """,

@@ -20,6 +20,7 @@ import contextlib
 import functools
 import itertools
 import json
+import logging
 import sqlite3
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,9 +36,11 @@ T = TypeVar("T")
 TopicPartition = tuple[str, int]
 Row = tuple[str, int, int, str, bytes, str]  # topic, partition, offset, key, value, headers JSON
 
-# How often an idle consumer looks for messages written by another process. Messages published
-# in this process wake it at once.
+# How often the log looks for writes by another process sharing the file. Messages published
+# in this process wake waiting consumers at once.
 POLL_INTERVAL_S = 0.05
+
+log = logging.getLogger(__name__)
 
 
 class UnknownTopicError(LookupError):
@@ -53,20 +56,26 @@ class EmbeddedLog(EventBus):
         self._file: LogFile | None = None
         self._partitions: dict[str, int] = {}
         self._groups = _Groups()
-        self._published = asyncio.Event()
+        self._changed = asyncio.Event()
+        self._watcher: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         if self._executor is not None:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embedded-log")
-        self._published = asyncio.Event()
+        self._changed = asyncio.Event()
         self._file = await self._run(LogFile, self._path)
         self._partitions = await self._run(self._log_file().partitions)
+        self._watcher = asyncio.create_task(self._watch_other_writers())
 
     async def close(self) -> None:
         if self._executor is None:
             return
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
         if self._file is not None:
             await self._run(self._file.close)
         self._executor.shutdown(wait=True)
@@ -76,6 +85,7 @@ class EmbeddedLog(EventBus):
         names = [name for topic in topics for name in (topic, dlq_topic(topic))]
         await self._run(self._log_file().create_topics, names, partitions)
         self._partitions = await self._run(self._log_file().partitions)
+        self._wake()  # consumers already waiting for these topics get their partitions
 
     async def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
         if not messages:
@@ -88,9 +98,7 @@ class EmbeddedLog(EventBus):
             for m in messages
         ]
         await self._run(self._log_file().append, topic, rows)
-        # Wake every fetch waiting in this process; each waits on the event it saw before reading.
-        woken, self._published = self._published, asyncio.Event()
-        woken.set()
+        self._wake()
 
     def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer:
         return _EmbeddedConsumer(self, group_id, tuple(topics))
@@ -104,6 +112,26 @@ class EmbeddedLog(EventBus):
         if topic not in self._partitions:
             self._partitions = await self._run(self._log_file().partitions)
         return self._partitions.get(topic, 0)
+
+    def _wake(self) -> None:
+        """Wake every fetch waiting in this process (each waits on the event it saw before it
+        read, so a change during its read is not missed)."""
+        woken, self._changed = self._changed, asyncio.Event()
+        woken.set()
+
+    async def _watch_other_writers(self) -> None:
+        """Wake fetches when another process commits to the file (SQLite's data_version moves)."""
+        seen = None
+        while True:
+            try:
+                version = await self._run(self._log_file().data_version)
+            except (sqlite3.Error, RuntimeError):
+                log.warning("cannot read the embedded log's file", exc_info=True)
+            else:
+                if seen is not None and version != seen:
+                    self._wake()
+                seen = version
+            await asyncio.sleep(POLL_INTERVAL_S)
 
     async def _run(self, fn: Callable[..., T], *args: object) -> T:
         if self._executor is None:
@@ -156,21 +184,22 @@ class _EmbeddedConsumer(Consumer):
 
     async def start(self) -> None:
         self._member = self._log._groups.join(self._group, self._topics)
+        self._log._wake()  # the other members give up partitions on their next look
         await self._rebalance()
 
     async def fetch(self, *, max_messages: int = 500, timeout_s: float = 1.0) -> list[Message]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
-            published = self._log._published  # taken before reading so no publish is missed
+            changed = self._log._changed  # taken before reading so no change is missed
             await self._rebalance()
             messages = await self._read(max_messages)
             remaining = deadline - loop.time()
             if messages or remaining <= 0:
                 return messages
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(min(remaining, POLL_INTERVAL_S)):
-                    await published.wait()
+                async with asyncio.timeout(remaining):
+                    await changed.wait()
 
     async def commit(self, messages: Sequence[Message]) -> None:
         after: dict[TopicPartition, int] = {}
@@ -187,6 +216,7 @@ class _EmbeddedConsumer(Consumer):
     async def stop(self) -> None:
         if self._member is not None:
             self._log._groups.leave(self._group, self._member)
+            self._log._wake()  # the other members take over its partitions
         self._member, self._positions = None, {}
 
     def _assignment(self) -> set[TopicPartition]:
@@ -249,6 +279,10 @@ class LogFile:
 
     def close(self) -> None:
         self._db.close()
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits to the file."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
 
     def check(self) -> None:
         self._db.execute("SELECT count(*) FROM topics").fetchone()
