@@ -4,6 +4,7 @@ stopped (by its own process id) at the end; PostgreSQL databases are created and
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,12 @@ def postgres_db() -> Iterator[PostgresDatabase]:
     db = create_postgres_database()
     yield db
     db.drop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Runs a store test once per backend: a new SQLite file, then a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+    db: PostgresDatabase = request.getfixturevalue("postgres_db")
+    return db.url

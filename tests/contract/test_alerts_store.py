@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -15,17 +14,8 @@ from lateral_alerts.adapters.repository import SqlAlertStore
 from lateral_alerts.bootstrap import MIGRATIONS, VERSION_TABLE
 from lateral_alerts.domain.model import Alert, AlertCandidate, AlertStatus
 from lateral_shared.db import create_engine, migrate
-from lateral_shared.testing.engines import PostgresDatabase
 
 T0 = datetime(2025, 6, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/alerts.db"
-    db: PostgresDatabase = request.getfixturevalue("postgres_db")
-    return db.url
 
 
 @pytest.fixture

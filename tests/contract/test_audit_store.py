@@ -9,7 +9,6 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -20,14 +19,6 @@ from lateral_audit.adapters.repository import AuditFilter, AuditLogStore
 from lateral_audit.service_layer.handlers import verify_log
 from lateral_shared.contracts.events import AuditEvent
 from lateral_shared.testing.engines import PostgresDatabase
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/audit.db"
-    db: PostgresDatabase = request.getfixturevalue("postgres_db")
-    return db.url
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -20,13 +19,6 @@ from lateral_shared.contracts import AgencyKind
 from lateral_shared.db import session_factory
 
 TOKEN = "contract-test-token-0123456789"  # noqa: S105 (a test token)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/gateway.db"
-    return str(request.getfixturevalue("postgres_db").url)
 
 
 @pytest.fixture

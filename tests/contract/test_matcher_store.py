@@ -11,7 +11,6 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -88,14 +87,6 @@ class Store:
     async def count(self, table: str) -> int:
         async with self.engine.connect() as conn:
             return await MatcherRepository(conn).count(table)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A tmp SQLite file, or a fresh database on the local PostgreSQL server."""
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'matcher.db'}"
-    return str(request.getfixturevalue("postgres_db").url)
 
 
 @pytest.fixture

@@ -24,17 +24,8 @@ from lateral_search_api.service_layer.users import (
     list_users,
 )
 from lateral_shared.db import session_factory
-from lateral_shared.testing.engines import PostgresDatabase
 
 PASSWORD = "a long enough password"  # noqa: S105 (a test-only account)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/search-api.db"
-    db: PostgresDatabase = request.getfixturevalue("postgres_db")
-    return db.url
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import httpx
 
 from lateral_shared.contracts import AgencyKind, PartnerRecord
 from lateral_shared.db import create_engine, session_factory
-from lateral_synthetic import generate_demo
+from lateral_synthetic import DemoDataset, generate_demo
 
 from .embedded import EmbeddedLayout
 
@@ -98,10 +98,22 @@ async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[st
 
 
 async def load_demo_data(
-    layout: EmbeddedLayout, base_url: str, credentials: dict[str, Any], *, records: int, seed: int
+    base_url: str, credentials: dict[str, Any], *, records: int, seed: int
 ) -> dict[str, Any]:
-    """Push the synthetic demo records through the gateway; return what was sent."""
-    dataset = generate_demo(seed=seed, records=records)
+    """Generate the synthetic demo records and push them through the gateway."""
+    sent = await push_dataset(base_url, credentials, generate_demo(seed=seed, records=records))
+    print(
+        f"Loaded {sum(sent.values())} synthetic demo records from {len(sent)} feeds "
+        f"(seed {seed}); the pipeline links and indexes them in the background.",
+        flush=True,
+    )
+    return {"seed": seed, "records": sent}
+
+
+async def push_dataset(
+    base_url: str, credentials: dict[str, Any], dataset: DemoDataset
+) -> dict[str, int]:
+    """POST every feed's records to the gateway as its partner would; return counts per feed."""
     token_of_feed = {
         feed_id: p["token"] for p in credentials["partners"].values() for feed_id in p["feeds"]
     }
@@ -117,12 +129,7 @@ async def load_demo_data(
                 )
                 response.raise_for_status()
                 sent[feed.feed_id] = sent.get(feed.feed_id, 0) + len(chunk)
-    print(
-        f"Loaded {sum(sent.values())} synthetic demo records from {len(sent)} feeds "
-        f"(seed {seed}); the pipeline links and indexes them in the background.",
-        flush=True,
-    )
-    return {"seed": seed, "records": sent}
+    return sent
 
 
 def _chunks(items: Sequence[PartnerRecord], size: int) -> Iterator[Sequence[PartnerRecord]]:

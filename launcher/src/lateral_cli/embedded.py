@@ -110,9 +110,7 @@ async def run(
         return
     base_url = f"http://{host}:{port}"
     if demo_records > 0 and not layout.demo_marker.exists():
-        summary = await load_demo_data(
-            layout, base_url, credentials, records=demo_records, seed=seed
-        )
+        summary = await load_demo_data(base_url, credentials, records=demo_records, seed=seed)
         layout.demo_marker.write_text(json.dumps(summary, indent=2))
     print_banner(layout, base_url, credentials)
     await server
