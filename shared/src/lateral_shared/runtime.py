@@ -12,8 +12,9 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 
 Check = Callable[[], Awaitable[None]]
 Hook = Callable[[], Awaitable[None]]
+# A long-running job (e.g. a drop-folder watcher): runs until the event is set, then returns.
+Background = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Service:
     readiness: dict[str, Check] = field(default_factory=dict)
     on_start: list[Hook] = field(default_factory=list)
     on_stop: list[Hook] = field(default_factory=list)
+    background: list[Background] = field(default_factory=list)
     bus: EventBus | None = None
     max_attempts: int = 5
     batch_size: int = 500
@@ -143,6 +147,8 @@ async def serve(
     tasks = [
         asyncio.create_task(c.run(), name=f"consume:{c.subscription.topic}") for c in consumers
     ]
+    stopping = asyncio.Event()
+    tasks += [asyncio.create_task(job(stopping)) for s in services for job in s.background]
     config = uvicorn.Config(create_app(services), host=host, port=port, log_config=None,
                             access_log=False, lifespan="off")  # fmt: skip
     server = uvicorn.Server(config)
@@ -160,6 +166,7 @@ async def serve(
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+        stopping.set()
         await _shut_down(services, consumers, tasks, server, server_task)
 
 
@@ -194,7 +201,8 @@ async def _shut_down(
     server: uvicorn.Server,
     server_task: asyncio.Task[None],
 ) -> None:
-    """Consumers finish and commit their batch first, then HTTP stops, then the engines close."""
+    """Consumers finish and commit their batch (and background jobs their work) first, then HTTP
+    stops, then the engines close."""
     for consumer in consumers:
         consumer.stop()
     await asyncio.gather(*tasks, return_exceptions=True)

@@ -50,3 +50,30 @@ async def test_metrics_count_requests_by_route_template_not_by_path() -> None:
         metrics = (await client.get("/metrics")).text
     assert 'route="/v1/persons/{person_id}"' in metrics
     assert "secret-person-42" not in metrics
+
+
+async def test_background_jobs_run_until_stopped_and_finish_before_exit() -> None:
+    """A watcher started with the service gets to finish its work when the process stops."""
+    import asyncio
+    import os
+    import signal
+
+    from lateral_shared.runtime import serve
+    from lateral_shared.testing.engines import free_port
+
+    events: list[str] = []
+
+    async def watcher(stopping: asyncio.Event) -> None:
+        events.append("started")
+        await stopping.wait()
+        events.append("finished")
+
+    ready = asyncio.Event()
+    task = asyncio.create_task(
+        serve([Service("gateway", background=[watcher])], host="127.0.0.1", port=free_port(),
+              ready=ready)
+    )  # fmt: skip
+    await ready.wait()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(task, timeout=10)
+    assert events == ["started", "finished"]

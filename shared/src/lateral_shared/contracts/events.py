@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .records import AgencyKind, CleanRecord, PartnerRecord
 
@@ -26,23 +26,72 @@ class Event(BaseModel):
     occurred_at: datetime = Field(default_factory=_now)
 
 
+RecordAction = Literal["upsert", "withdraw"]
+
+
 class RecordReceived(Event):
-    """`records.raw`: one partner row accepted by the ingest-gateway. Key: the record key."""
+    """`records.raw`: one partner row accepted by the ingest-gateway. Key: the record key.
+
+    `action` "upsert" carries the record (new or changed); "withdraw" says the partner deleted the
+    record at source, carries only its `source_record_id`, and removes it from Lateral.
+    """
 
     schema_version: Literal[1] = 1
     batch_id: uuid.UUID
     partner_id: str
     feed_id: str
     row_number: int
-    record: PartnerRecord
+    action: RecordAction = "upsert"
+    source_record_id: str
+    record: PartnerRecord | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _source_record_id_from_record(cls, data: Any) -> Any:
+        return _fill_from_record(data, "source_record_id", "source_record_id")
+
+    @model_validator(mode="after")
+    def _record_matches_action(self) -> RecordReceived:
+        _check_action(self.action, self.record)
+        return self
 
 
 class RecordCleaned(Event):
-    """`records.clean`: the cleanser's output. Key: the record key."""
+    """`records.clean`: the cleanser's output (or a withdrawal passed on). Key: the record key."""
 
     schema_version: Literal[1] = 1
     batch_id: uuid.UUID
-    record: CleanRecord
+    action: RecordAction = "upsert"
+    record_key: str
+    record: CleanRecord | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _record_key_from_record(cls, data: Any) -> Any:
+        return _fill_from_record(data, "record_key", "record_key")
+
+    @model_validator(mode="after")
+    def _record_matches_action(self) -> RecordCleaned:
+        _check_action(self.action, self.record)
+        return self
+
+
+def _fill_from_record(data: Any, field: str, record_field: str) -> Any:
+    """Let producers of an upsert give just the record; its ID is copied to the envelope."""
+    if isinstance(data, dict) and data.get(field) is None and data.get("record") is not None:
+        record = data["record"]
+        value = (
+            record.get(record_field) if isinstance(record, dict) else getattr(record, record_field)
+        )
+        return {**data, field: value}
+    return data
+
+
+def _check_action(action: str, record: object) -> None:
+    if action == "upsert" and record is None:
+        raise ValueError("an upsert carries its record")
+    if action == "withdraw" and record is not None:
+        raise ValueError("a withdrawal carries no record")
 
 
 class LinkField(BaseModel):
@@ -104,8 +153,8 @@ class RecordLinked(Event):
 
     schema_version: Literal[1] = 1
     batch_id: uuid.UUID
-    change: Literal["created", "updated", "unchanged"]
-    record: CleanRecord
+    change: Literal["created", "updated", "unchanged", "withdrawn"]
+    record: CleanRecord  # for "withdrawn": the record as last stored, now gone from Lateral
     person: PersonSnapshot | None = None
     address: AddressSnapshot | None = None
     link: LinkExplanation | None = None

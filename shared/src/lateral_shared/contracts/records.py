@@ -81,6 +81,8 @@ class PartnerRecord(_Strict):
     event_date: date
     status: RecordStatus
     end_date: date | None = None
+    category: Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)] | None = None
+    attend_code: int | None = Field(default=None, ge=0, le=9)
     person: PersonFields | None = None
     address: AddressFields | None = None
     lead_professional: LeadProfessional | None = None
@@ -120,7 +122,10 @@ class CleanAddress(_Strict):
     lines: list[str] = Field(default_factory=list)
     postcode: str | None = None  # normalised: upper case, one space before the inward code
     outward_code: str | None = None
+    sector: str | None = None  # postcode sector, e.g. "LS6 2"
     uprn: str | None = None
+    uprn_method: str | None = None  # how the UPRN was found: partner, exact, fuzzy
+    uprn_confidence: float | None = None  # 0..1
     address_key: str | None = None  # UPRN when known, else a normalised form; None: no real address
     no_fixed_abode: bool = False
 
@@ -137,6 +142,8 @@ class CleanRecord(_Strict):
     event_date: date
     status: RecordStatus
     end_date: date | None = None
+    category: str | None = None  # police and fire: what kind of call or incident
+    attend_code: int | None = None  # health missed appointments: the NHS attend code
     person: CleanPerson | None = None
     address: CleanAddress | None = None
     lead_professional: LeadProfessional | None = None
