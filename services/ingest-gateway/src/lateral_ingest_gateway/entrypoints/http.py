@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.responses import JSONResponse
 from prometheus_client import Counter
 from pydantic import BaseModel
@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from lateral_ingest_gateway.adapters import repository
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.domain.batches import check_batch
-from lateral_ingest_gateway.domain.model import Batch, Feed, Partner
+from lateral_ingest_gateway.domain.model import Batch, Feed
 from lateral_ingest_gateway.service_layer.ingest import PublishFailed, accept_batch
-from lateral_ingest_gateway.service_layer.partners import authenticate
 from lateral_shared.bus import EventPublisher
 
+from .partner_auth import SCOPE_PUSH, SCOPE_READ, PartnerAuth, PartnerPrincipal
 from .validation import RequestRejected, parse_records, problems_body, read_body
 
 BATCHES = Counter(
@@ -47,12 +47,6 @@ class BatchRead(BaseModel):
     published: int
 
 
-def _unauthorised(problem: str) -> HTTPException:
-    return HTTPException(
-        status.HTTP_401_UNAUTHORIZED, problem, headers={"WWW-Authenticate": "Bearer"}
-    )
-
-
 def build_router(
     *,
     sessions: async_sessionmaker[AsyncSession],
@@ -62,20 +56,11 @@ def build_router(
     """The partner API's routes, bound to the gateway's store and publisher."""
     router = APIRouter(prefix="/v1", tags=["partner feeds"])
 
-    async def current_partner(authorization: Annotated[str | None, Header()] = None) -> Partner:
-        scheme, _, token = (authorization or "").partition(" ")
-        if scheme.casefold() != "bearer" or not token.strip():
-            raise _unauthorised("Send your partner token as 'Authorization: Bearer <token>'.")
-        async with sessions() as session:
-            partner = await authenticate(session, token=token.strip())
-        if partner is None:
-            raise _unauthorised("The token is not valid or the partner is disabled; ask the "
-                                "Lateral administrators for a new token.")  # fmt: skip
-        return partner
+    auth = PartnerAuth(sessions=sessions, settings=settings)
+    Pusher = Annotated[PartnerPrincipal, Depends(auth.require(SCOPE_PUSH))]
+    Reader = Annotated[PartnerPrincipal, Depends(auth.require(SCOPE_READ))]
 
-    PartnerDep = Annotated[Partner, Depends(current_partner)]
-
-    async def owned_feed(feed_id: str, partner: Partner) -> Feed:
+    async def owned_feed(feed_id: str, partner: PartnerPrincipal) -> Feed:
         async with sessions() as session:
             feed = await repository.get_feed(session, feed_id=feed_id)
         if feed is None:
@@ -92,7 +77,7 @@ def build_router(
         response_model=BatchAccepted,
         responses={401: {}, 403: {}, 404: {}, 413: {}, 422: {}, 503: {}},
     )
-    async def post_records(feed_id: str, request: Request, partner: PartnerDep) -> object:
+    async def post_records(feed_id: str, request: Request, partner: Pusher) -> object:
         """Send a batch of 1 to `max_records` records (`{"records": [PartnerRecord, ...]}`)."""
         feed = await owned_feed(feed_id, partner)
         try:
@@ -122,7 +107,7 @@ def build_router(
                              received=batch.record_count)  # fmt: skip
 
     @router.get("/batches/{batch_id}", response_model=BatchRead, responses={401: {}, 404: {}})
-    async def get_batch(batch_id: str, partner: PartnerDep) -> BatchRead:
+    async def get_batch(batch_id: str, partner: Reader) -> BatchRead:
         """The status and counts of one of your batches."""
         batch = await _owned_batch(sessions, batch_id, partner)
         return BatchRead(batch_id=batch.batch_id, feed_id=batch.feed_id, status=batch.status.value,
@@ -133,7 +118,7 @@ def build_router(
 
 
 async def _owned_batch(
-    sessions: async_sessionmaker[AsyncSession], batch_id: str, partner: Partner
+    sessions: async_sessionmaker[AsyncSession], batch_id: str, partner: PartnerPrincipal
 ) -> Batch:
     """The partner's batch; another partner's batch is "not found", so IDs reveal nothing."""
     try:

@@ -67,6 +67,7 @@ def _events(batch: Batch, records: Sequence[PartnerRecord]) -> list[tuple[str, E
                 partner_id=batch.partner_id,
                 feed_id=batch.feed_id,
                 row_number=row,
+                source_record_id=record.source_record_id,
                 record=record,
             ),
         )
