@@ -145,13 +145,24 @@ def test_same_record_resent_gives_the_same_alert_id_and_another_record_a_new_one
     assert first[0].alert_id != other[0].alert_id
 
 
-def test_unchanged_record_and_no_fixed_abode_raise_nothing(events: Any) -> None:
+def test_a_withdrawn_record_and_no_fixed_abode_raise_nothing(events: Any) -> None:
     residents = [events.csc_child("P-child", "2014-01-01")]
-    unchanged = events.linked(_police(events), residents=residents, change="unchanged")
+    withdrawn = events.linked(_police(events), residents=residents, change="withdrawn")
     nfa = events.linked(_police(events, no_fixed_abode=True), residents=residents)
 
-    assert RULE.evaluate(unchanged) == []
+    assert RULE.evaluate(withdrawn) == []
     assert RULE.evaluate(nfa) == []
+
+
+def test_a_redelivered_unchanged_record_gives_the_same_alert_not_a_second(events: Any) -> None:
+    """After a crash between the matcher's commit and publish, the record comes "unchanged"."""
+    residents = [events.csc_child("P-child", "2014-01-01")]
+    created = RULE.evaluate(events.linked(_police(events), residents=residents))
+    unchanged = RULE.evaluate(
+        events.linked(_police(events), residents=residents, change="unchanged")
+    )
+    assert [a.alert_id for a in unchanged] == [a.alert_id for a in created]
+    assert len(created) == 1
 
 
 def test_a_29_february_birthday_comes_of_age_on_1_march() -> None:

@@ -77,3 +77,21 @@ async def test_address_only_events_write_nothing(make_record: MakeRecord) -> Non
     )
     await PersonIndexer(index)([event])
     assert index.docs == {}
+
+
+async def test_a_person_whose_every_record_was_withdrawn_leaves_search(
+    make_record: MakeRecord,
+) -> None:
+    index = InMemoryIndex()
+    indexer = PersonIndexer(index)
+    record = make_record("1", person={"forename": "Amy", "surname": "Smith"})
+    await indexer([_linked("p-1", 1, record)])
+    withdrawn = RecordLinked(
+        batch_id=uuid.uuid4(),
+        change="withdrawn",
+        record=record,
+        person=PersonSnapshot(person_id="p-1", version=2, records=[]),
+    )
+    await indexer([withdrawn])
+    assert await index.get_person("p-1") is None
+    assert (await index.search(PersonQuery(name="Amy Smith"))).total == 0

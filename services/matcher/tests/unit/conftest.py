@@ -89,6 +89,16 @@ class MatcherHarness:
         published = self.bus.topics[RECORDS_LINKED][before:]
         return [decode_event(RECORDS_LINKED, m.value) for m in published]  # type: ignore[misc]
 
+    async def withdraw(self, *record_keys: str) -> list[RecordLinked]:
+        """Handle one batch of withdrawals; return the events it published."""
+        before = len(self.bus.topics[RECORDS_LINKED])
+        batch = uuid.uuid4()
+        await self.linker(
+            [RecordCleaned(batch_id=batch, action="withdraw", record_key=k) for k in record_keys]
+        )
+        published = self.bus.topics[RECORDS_LINKED][before:]
+        return [decode_event(RECORDS_LINKED, m.value) for m in published]  # type: ignore[misc]
+
     def keys(self) -> list[str]:
         return [m.key for m in self.bus.topics[RECORDS_LINKED]]
 

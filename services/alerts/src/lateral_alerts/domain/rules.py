@@ -57,7 +57,9 @@ class ChildWithOpenSocialCareCaseNewIncident:
 
     def evaluate(self, event: RecordLinked) -> list[AlertCandidate]:
         record = event.record
-        if event.change == "unchanged" or not _is_incident(record):
+        # "unchanged" still counts: it may be the redelivery that heals a crash between the
+        # matcher's commit and its publish; the alert ID makes a second raise a no-op.
+        if event.change == "withdrawn" or not _is_incident(record):
             return []
         children = {*self._children_on_the_record(event), *self._children_at_the_address(event)}
         address_key = _address_key(event)

@@ -1,4 +1,5 @@
-"""The `records.linked` handler: upsert each changed person's document, delete merged ones.
+"""The `records.linked` handler: upsert each changed person's document; delete the documents of
+persons merged away, and of persons left with no records (every one withdrawn by its partner).
 
 Idempotent by construction: a document carries its person's version and the index ignores a lower
 version than the one it holds, so a redelivered or replayed event never overwrites newer data.
@@ -31,20 +32,21 @@ class PersonIndexer:
 
     async def __call__(self, events: Sequence[Event]) -> None:
         linked = [event for event in events if isinstance(event, RecordLinked)]
-        merged = {pid for event in linked for pid in event.merged_person_ids}
         newest = newest_snapshots(linked)
+        gone = {pid for event in linked for pid in event.merged_person_ids}
+        gone |= {pid for pid, (snapshot, _) in newest.items() if not snapshot.records}
         documents = [
             build_person_document(snapshot, updated_at=occurred_at)
             for snapshot, occurred_at in newest.values()
-            if snapshot.person_id not in merged
+            if snapshot.person_id not in gone
         ]
         if documents:
             await self._index.upsert_persons(documents)
             DOCUMENTS_WRITTEN.labels("upsert").inc(len(documents))
-        if merged:
+        if gone:
             # After the upserts: a person merged away must not come back from this batch.
-            await self._index.delete_persons(sorted(merged))
-            DOCUMENTS_WRITTEN.labels("delete").inc(len(merged))
+            await self._index.delete_persons(sorted(gone))
+            DOCUMENTS_WRITTEN.labels("delete").inc(len(gone))
 
 
 def newest_snapshots(linked: Sequence[RecordLinked]) -> dict[str, tuple[PersonSnapshot, datetime]]:

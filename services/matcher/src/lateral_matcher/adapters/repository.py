@@ -53,11 +53,13 @@ class MatcherRepository:
         if not record_keys:
             return {}
         c = records.c
-        stmt = select(c.record_key, c.person_id, c.address_key, c.content_hash).where(
-            c.record_key.in_(record_keys)
-        )
+        stmt = select(
+            c.record_key, c.person_id, c.address_key, c.content_hash, c.withdrawn_at
+        ).where(c.record_key.in_(record_keys))
         return {
-            row.record_key: StoredRecord(row.person_id, row.address_key, row.content_hash)
+            row.record_key: StoredRecord(
+                row.person_id, row.address_key, row.content_hash, row.withdrawn_at is not None
+            )
             for row in await self._conn.execute(stmt)
         }
 
@@ -112,6 +114,7 @@ class MatcherRepository:
                     "content_hash": write.record.content_hash,
                     "record": write.record.model_dump(mode="json"),
                     "updated_at": now,
+                    "withdrawn_at": None,
                 }
             )
             link_rows.append(
@@ -125,6 +128,12 @@ class MatcherRepository:
         await self._upsert(records, "record_key", record_rows, set(known.records))
         await self._upsert(links, "record_key", link_rows, set(known.links))
         await self._write_addresses(changes.addresses, now=now)
+        if changes.withdrawn:
+            await self._conn.execute(
+                update(records)
+                .where(records.c.record_key.in_(sorted(changes.withdrawn)))
+                .values(withdrawn_at=now, updated_at=now)
+            )
 
     async def _write_persons(self, changes: BatchChanges, *, now: datetime) -> None:
         await self._insert(
@@ -201,7 +210,7 @@ class MatcherRepository:
         found: dict[str, list[CleanRecord]] = {pid: [] for pid in person_ids}
         if person_ids:
             stmt = select(records.c.person_id, records.c.record).where(
-                records.c.person_id.in_(person_ids)
+                records.c.person_id.in_(person_ids), records.c.withdrawn_at.is_(None)
             )
             for row in await self._conn.execute(stmt):
                 found[row.person_id].append(CleanRecord.model_validate(row.record))
@@ -217,12 +226,24 @@ class MatcherRepository:
         if address_keys:
             stmt = (
                 select(records.c.address_key, records.c.record_key, records.c.person_id)
-                .where(records.c.address_key.in_(address_keys))
+                .where(records.c.address_key.in_(address_keys), records.c.withdrawn_at.is_(None))
                 .order_by(records.c.record_key)
             )
             for row in await self._conn.execute(stmt):
                 found[row.address_key].append((row.record_key, row.person_id))
         return found
+
+    async def stored_records(self, record_keys: Sequence[str]) -> dict[str, CleanRecord]:
+        """The records as stored (withdrawn ones too), by record key."""
+        if not record_keys:
+            return {}
+        stmt = select(records.c.record_key, records.c.record).where(
+            records.c.record_key.in_(record_keys)
+        )
+        return {
+            row.record_key: CleanRecord.model_validate(row.record)
+            for row in await self._conn.execute(stmt)
+        }
 
     async def count(self, table: str) -> int:
         """Rows in one of the matcher's tables (for operations and tests)."""

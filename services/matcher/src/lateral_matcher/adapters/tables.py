@@ -1,7 +1,9 @@
 """The matcher's tables (SQLAlchemy Core), portable between SQLite and PostgreSQL.
 
 - `persons`: one row per person; `version` increases with every change to the person.
-- `records`: every cleansed record, its person (none for address-only records) and address.
+- `records`: every cleansed record, its person (none for address-only records) and address;
+  a record its partner withdrew keeps its row with `withdrawn_at` set (so a redelivered
+  withdrawal can be published again) and is left out of every snapshot.
 - `person_identifiers`: the look-up keys (NHS number; case-folded name + full date of birth) that
   find a person; the first person to claim a key keeps it.
 - `addresses`: every address seen, keyed by the cleanser's address key (the UPRN when known).
@@ -32,6 +34,7 @@ records = Table(
     Column("content_hash", String(128), nullable=False),
     Column("record", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
     Index("ix_records_person_id", "person_id"),
     Index("ix_records_address_key", "address_key"),
 )

@@ -8,6 +8,7 @@ record key sent twice is stored once), and the caller writes `BatchChanges` in b
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -16,7 +17,7 @@ from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
 from .linking import IdentifierKind, LinkDecision, decide_link, new_person_id, person_keys
 
-Change = Literal["created", "updated", "unchanged"]
+Change = Literal["created", "updated", "unchanged", "withdrawn"]
 IdentifierKey = tuple[IdentifierKind, str]
 
 
@@ -27,6 +28,7 @@ class StoredRecord:
     person_id: str | None
     address_key: str | None
     content_hash: str
+    withdrawn: bool = False
 
 
 @dataclass
@@ -66,11 +68,14 @@ class BatchChanges:
     identifiers: dict[IdentifierKey, str] = field(default_factory=dict)  # newly claimed keys
     records: dict[str, RecordWrite] = field(default_factory=dict)
     addresses: dict[str, CleanAddress] = field(default_factory=dict)
+    withdrawn: set[str] = field(default_factory=set)  # record keys withdrawn by this batch
 
 
-def keys_to_load(records: list[CleanRecord]) -> tuple[list[str], list[IdentifierKey], list[str]]:
+def keys_to_load(
+    records: list[CleanRecord], withdrawn_keys: Sequence[str] = ()
+) -> tuple[list[str], list[IdentifierKey], list[str]]:
     """The record keys, look-up keys and candidate new person IDs a batch needs known."""
-    record_keys = list(dict.fromkeys(r.record_key for r in records))
+    record_keys = list(dict.fromkeys([*(r.record_key for r in records), *withdrawn_keys]))
     identifiers = [pair for r in records for pair in person_keys(r.person).as_identifiers()]
     return record_keys, list(dict.fromkeys(identifiers)), [new_person_id(k) for k in record_keys]
 
@@ -88,7 +93,11 @@ class BatchLinking:
     def link(self, record: CleanRecord) -> Outcome:
         """Link one record; an unchanged resend changes nothing."""
         stored = self._records.get(record.record_key)
-        if stored is not None and stored.content_hash == record.content_hash:
+        if (
+            stored is not None
+            and not stored.withdrawn
+            and stored.content_hash == record.content_hash
+        ):
             link = self._links.get(record.record_key)
             return Outcome("unchanged", stored.person_id, stored.address_key, link)
         address_key = record.address.address_key if record.address else None
@@ -103,8 +112,34 @@ class BatchLinking:
             decision.person_id, address_key, record.content_hash
         )
         self._links[record.record_key] = decision.explanation
+        self.changes.withdrawn.discard(record.record_key)
         change: Change = "created" if stored is None else "updated"
         return Outcome(change, decision.person_id, address_key, decision.explanation)
+
+    def withdraw(self, record_key: str) -> Outcome | None:
+        """Take a record out of Lateral (its partner deleted it); None if it was never here.
+
+        A record withdrawn before is reported withdrawn again, so a redelivered withdrawal is
+        published again and heals a crash between commit and publish.
+        """
+        stored = self._records.get(record_key)
+        if stored is None:
+            return None
+        link = self._links.get(record_key)
+        if not stored.withdrawn:
+            self._records[record_key] = StoredRecord(
+                stored.person_id, stored.address_key, stored.content_hash, withdrawn=True
+            )
+            self.changes.withdrawn.add(record_key)
+            if stored.person_id is not None:
+                self._bump(stored.person_id)
+        return Outcome("withdrawn", stored.person_id, stored.address_key, link)
+
+    def _bump(self, person_id: str) -> None:
+        if person_id in self.changes.new_persons:
+            self.changes.new_persons[person_id] += 1
+        else:
+            self.changes.bumped_persons[person_id] += 1
 
     def _decide(self, record: CleanRecord, stored: StoredRecord | None) -> LinkDecision:
         """The rules; an update keeps the person the record is already linked to.
