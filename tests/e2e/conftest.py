@@ -59,7 +59,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 @pytest.fixture(scope="module")
 def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """Seven `lateral run <service>` processes on Tansu, PostgreSQL and noida-db, with one
-    partner, two feeds and three staff accounts made with the services' own commands."""
+    partner client, two feeds and three staff accounts made with the services' own commands."""
     workdir = tmp_path_factory.mktemp("distributed")
     databases = {
         name: create_postgres_database(f"lateral_e2e_{name.replace('-', '_')}")
@@ -82,9 +82,8 @@ def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Itera
             ["run", "ingest-gateway", "partners", "add", "E2E Council", "--id", "e2e-council"],
             gateway_env,
         )
-        token = next(
-            line.split(": ", 1)[1] for line in added.splitlines() if line.startswith("token: ")
-        )
+        printed = dict(line.split(": ", 1) for line in added.splitlines() if ": " in line)
+        partner_client = f"{printed['client_id']}:{printed['client_secret']}"
         for feed, kind in (("e2e-csc", "childrens_social_care"), ("e2e-police", "police")):
             run_command(
                 [
@@ -122,7 +121,12 @@ def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Itera
             users[role] = f"e2e.{role}:{password}"
         lateral = start_distributed(env, {n: db.url for n, db in databases.items()}, workdir)
         try:
-            yield {"urls": lateral.urls, "token": token, "users": users, "lateral": lateral}
+            yield {
+                "urls": lateral.urls,
+                "partner_client": partner_client,
+                "users": users,
+                "lateral": lateral,
+            }
         finally:
             lateral.stop()
     finally:

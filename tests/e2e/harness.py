@@ -47,10 +47,11 @@ def stop(proc: subprocess.Popen[bytes], name: str) -> None:
 
 
 def feed_of_kind(credentials: dict, kind: str) -> tuple[str, str]:
+    """A demo feed of `kind` and its partner's "client_id:client_secret"."""
     for partner in credentials["partners"].values():
         for feed_id, feed_kind in partner["feeds"].items():
             if feed_kind == kind:
-                return feed_id, partner["token"]
+                return feed_id, f"{partner['client_id']}:{partner['client_secret']}"
     raise LookupError(kind)
 
 

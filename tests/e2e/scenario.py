@@ -43,7 +43,8 @@ CHILD = {
 POLICE_AT_ADDRESS = {
     "source_record_id": "POL-E2E-1",
     "agency_kind": "police",
-    "event_type": "domestic_abuse",
+    "event_type": "emergency_call",
+    "category": "domestic_abuse",
     "event_date": "2026-02-01",
     "status": "closed",
     "end_date": "2026-02-01",
@@ -62,7 +63,7 @@ class Deployment:
     metrics_urls: dict[str, str]  # service name → its /metrics URL
     csc_feed: str
     police_feed: str
-    partner_tokens: dict[str, str]  # feed_id → bearer token
+    partner_clients: dict[str, str]  # feed_id → "client_id:client_secret" of its partner
     users: dict[str, str] = field(default_factory=dict)  # role → "username:password"
 
 
@@ -87,6 +88,19 @@ async def staff_token(client: httpx.AsyncClient, deployment: Deployment, role: s
     return str(response.json()["access_token"])
 
 
+async def partner_token(client: httpx.AsyncClient, d: Deployment, feed: str) -> str:
+    """An access token for the feed's partner, from the gateway's OAuth2 token endpoint."""
+    client_id, secret = d.partner_clients[feed].split(":", 1)
+    response = await client.post(
+        f"{d.gateway_url}/v1/oauth/token",
+        data={"grant_type": "client_credentials"},
+        auth=(client_id, secret),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["expires_in"] <= 900
+    return str(response.json()["access_token"])
+
+
 async def counter(client: httpx.AsyncClient, url: str, name: str, **labels: str) -> float:
     """The sum of a Prometheus counter's samples matching `labels` at `url`."""
     text = (await client.get(url)).text
@@ -107,7 +121,7 @@ async def push(
     return await client.post(
         f"{d.gateway_url}/v1/feeds/{feed}/records",
         json={"records": records},
-        headers={"Authorization": f"Bearer {d.partner_tokens[feed]}"},
+        headers={"Authorization": f"Bearer {await partner_token(client, d, feed)}"},
     )
 
 
@@ -185,11 +199,11 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
         entries = await eventually(audited, within_s=10)
         assert entries[0]["reason"] == "e2e: child protection enquiry"
 
-        # Resending the same batch creates no duplicate person or record.
+        # Resending the same batch is counted as unchanged: no duplicate person or record.
         await wait_until_consumed(client, d, before=before, more=1)
-        before = {s: await linked_count(client, d, s) for s in ("indexer", "alerts")}
-        assert (await push(client, d, d.csc_feed, [CHILD])).status_code == 202
-        await wait_until_consumed(client, d, before=before, more=1)
+        resent = await push(client, d, d.csc_feed, [CHILD])
+        assert resent.status_code == 202, resent.text
+        assert (resent.json()["unchanged"], resent.json()["accepted"]) == (1, 0)
         page = await search(client, d, practitioner, nhs_number="943 476 5919")
         assert page["total"] == 1
         person = (
@@ -203,10 +217,11 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
 
         # A police incident at the child's address raises exactly one alert, even when resent.
         manager = await staff_token(client, d, "duty_manager")
-        for _ in range(2):
-            before = {s: await linked_count(client, d, s) for s in ("indexer", "alerts")}
-            assert (await push(client, d, d.police_feed, [POLICE_AT_ADDRESS])).status_code == 202
-            await wait_until_consumed(client, d, before=before, more=1)
+        before = {s: await linked_count(client, d, s) for s in ("indexer", "alerts")}
+        assert (await push(client, d, d.police_feed, [POLICE_AT_ADDRESS])).status_code == 202
+        await wait_until_consumed(client, d, before=before, more=1)
+        resent = await push(client, d, d.police_feed, [POLICE_AT_ADDRESS])
+        assert (resent.status_code, resent.json()["unchanged"]) == (202, 1)
         r = await client.get(
             f"{d.alerts_url}/v1/alerts", headers={"Authorization": f"Bearer {manager}"}
         )
@@ -217,7 +232,8 @@ async def check_found_audited_idempotent_and_alerted(d: Deployment) -> None:
 
 
 async def check_bad_input_publishes_nothing(d: Deployment) -> None:
-    """Malformed or invalid batches get 422 naming the field, no token gets 401; none publishes."""
+    """Malformed or invalid batches get 422 naming the field; no token, or a wrong client
+    secret at the token endpoint, gets 401; none publishes."""
     async with httpx.AsyncClient(timeout=30) as client:
         metrics = d.metrics_urls["ingest-gateway"]
         published = await counter(
@@ -228,7 +244,7 @@ async def check_bad_input_publishes_nothing(d: Deployment) -> None:
             topic="records.raw",
         )
         url = f"{d.gateway_url}/v1/feeds/{d.csc_feed}/records"
-        auth = {"Authorization": f"Bearer {d.partner_tokens[d.csc_feed]}"}
+        auth = {"Authorization": f"Bearer {await partner_token(client, d, d.csc_feed)}"}
 
         malformed = await client.post(
             url, content=b'{"records": [', headers={**auth, "content-type": "application/json"}
@@ -250,6 +266,15 @@ async def check_bad_input_publishes_nothing(d: Deployment) -> None:
 
         no_token = await client.post(url, json={"records": [CHILD]})
         assert no_token.status_code == 401
+
+        client_id, secret = d.partner_clients[d.csc_feed].split(":", 1)
+        wrong_secret = await client.post(
+            f"{d.gateway_url}/v1/oauth/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id, secret[::-1]),
+        )
+        assert (wrong_secret.status_code, wrong_secret.json()["error"]) == (401, "invalid_client")
+        assert secret[::-1] not in wrong_secret.text
 
         after = await counter(
             client,

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.kafka, pytest.mark.postgres, pytest.m
 @pytest.fixture
 def deployment(distributed: dict) -> Deployment:
     urls = distributed["urls"]
-    token = distributed["token"]
+    partner_client = distributed["partner_client"]
     return Deployment(
         gateway_url=urls["ingest-gateway"],
         search_url=urls["search-api"],
@@ -26,7 +26,7 @@ def deployment(distributed: dict) -> Deployment:
         metrics_urls={name: f"{url}/metrics" for name, url in urls.items()},
         csc_feed="e2e-csc",
         police_feed="e2e-police",
-        partner_tokens={"e2e-csc": token, "e2e-police": token},
+        partner_clients={"e2e-csc": partner_client, "e2e-police": partner_client},
         users=distributed["users"],
     )
 

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def deployment(embedded: dict) -> Deployment:
     url, credentials = embedded["url"], embedded["credentials"]
-    csc_feed, csc_token = feed_of_kind(credentials, "childrens_social_care")
-    police_feed, police_token = feed_of_kind(credentials, "police")
+    csc_feed, csc_client = feed_of_kind(credentials, "childrens_social_care")
+    police_feed, police_client = feed_of_kind(credentials, "police")
     users = {v["roles"][0]: f"{name}:{v['password']}" for name, v in credentials["users"].items()}
     return Deployment(
         gateway_url=url,
@@ -30,7 +30,7 @@ def deployment(embedded: dict) -> Deployment:
         },
         csc_feed=csc_feed,
         police_feed=police_feed,
-        partner_tokens={csc_feed: csc_token, police_feed: police_token},
+        partner_clients={csc_feed: csc_client, police_feed: police_client},
         users=users,
     )
 

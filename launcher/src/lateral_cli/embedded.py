@@ -132,7 +132,8 @@ API: get a token, then search with a reason:
   curl -s -d username=demo.practitioner -d password=PASSWORD {base_url}/v1/auth/token
   curl -s -H "Authorization: Bearer TOKEN" -H "Content-Type: application/json" \\
        -d '{{"name": "smith", "reason": "demo"}}' {base_url}/v1/search
-Partner feeds push with the partner tokens in the same file.
+Partner feeds get an access token with their client ID and secret (in the same file):
+  curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials {base_url}/v1/oauth/token
 Stop with Ctrl-C; data is kept for the next start.
 """,
         flush=True,

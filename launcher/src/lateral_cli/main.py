@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs.add_argument("--output", type=Path, default=Path("docs/configuration.md"))
     docs.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    from lateral_synthetic.__main__ import add_arguments as add_synth_arguments
+
+    add_synth_arguments(sub.add_parser("synth", help="write a synthetic region's data to a folder"))
     return parser
 
 
@@ -74,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text)
         return 0
-    return 2
+    from lateral_synthetic.__main__ import run as run_synth
+
+    return run_synth(args) if args.command == "synth" else 2
 
 
 if __name__ == "__main__":

@@ -1,29 +1,35 @@
-"""Write the synthetic demo data set as partner batch files.
+"""Write a synthetic region to a folder: gazetteer, partner feeds, truth and manifest.
 
-    python -m lateral_synthetic --seed 7 --records 3000 --out DIR [--today YYYY-MM-DD]
+    python -m lateral_synthetic --size demo|test|region|nation --seed N --out DIR [--today DATE]
+    (also `lateral synth ...`)
 
-writes DIR/<feed_id>.json ({"records": [...]}, the body `POST /v1/feeds/{feed_id}/records`
-takes) for each feed, and DIR/truth.json (record key → synthetic person key).
+writes DIR/gazetteer.csv (BS7666 layout), DIR/feeds/<feed_id>.csv (the published CSV layout; the
+demo size also DIR/feeds/<feed_id>.json, the JSON batch body), DIR/truth.csv (the true person and
+UPRN of every record) and DIR/manifest.json (seed, size, counts). Same seed, same bytes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import sys
+import time
 from datetime import date
 from pathlib import Path
 
-from .dataset import generate_demo
+from .output import write_region
+from .rates import SIZES
+from .region import generate_region
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m lateral_synthetic",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The command's options (shared with `lateral synth`)."""
+    parser.add_argument(
+        "--size",
+        choices=list(SIZES),
+        default="demo",
+        help="demo ~5,000 records, test ~50,000, region ~600,000, nation ~5,000,000",
     )
-    parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
-    parser.add_argument("--records", type=int, default=3000, help="number of records in all")
+    parser.add_argument("--seed", type=int, default=7, help="random seed (same seed, same files)")
     parser.add_argument("--out", type=Path, required=True, help="folder to write the files to")
     parser.add_argument(
         "--today",
@@ -31,21 +37,31 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="reference date, YYYY-MM-DD (default: today); events fall in the 12 months up to it",
     )
-    args = parser.parse_args(argv)
-    if args.records < 0:
-        parser.error("--records must be zero or more")
-    dataset = generate_demo(seed=args.seed, records=args.records, today=args.today)
-    args.out.mkdir(parents=True, exist_ok=True)
-    for feed in dataset.feeds:
-        records = dataset.records_by_feed[feed.feed_id]
-        body = {"records": [r.model_dump(mode="json", exclude_none=True) for r in records]}
-        (args.out / f"{feed.feed_id}.json").write_text(json.dumps(body, indent=1) + "\n")
-    (args.out / "truth.json").write_text(json.dumps(dataset.truth, indent=1, sort_keys=True) + "\n")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Generate and write the region the parsed options ask for."""
+    started = time.perf_counter()
+    out = args.out
+    region = generate_region(size=args.size, seed=args.seed, today=args.today)
+    manifest = write_region(region, out, size=args.size, json_batches=args.size == "demo")
     print(
-        f"wrote {dataset.record_count} synthetic records in {len(dataset.feeds)} feed files "
-        f"and truth.json to {args.out}"
+        f"wrote {manifest['records']:,} records in {len(manifest['feeds'])} feeds about "
+        f"{manifest['people_with_records']:,} of {manifest['people']:,} synthetic people, and "
+        f"{manifest['addresses']:,} addresses, to {out} in {time.perf_counter() - started:.1f} s"
     )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m lateral_synthetic",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
@@ -23,12 +21,21 @@ def is_valid(nhs_number: str) -> bool:
     return check_digit(nhs_number[:9]) == int(nhs_number[9])
 
 
-def synthetic_nhs_number(rng: random.Random, taken: set[str]) -> str:
-    """A new valid NHS number starting with 9, not in `taken` (which it is added to)."""
-    while True:
-        first_nine = "9" + "".join(str(rng.randrange(10)) for _ in range(8))
-        check = check_digit(first_nine)
-        number = f"{first_nine}{check}"
-        if check is not None and number not in taken:
-            taken.add(number)
-            return number
+# Serial numbers are spread over the range by an affine permutation, so neighbours in a household
+# do not get neighbouring numbers; the multiplier shares no factor with the range's size.
+CAPACITY = 9 * 10**7  # nine usable ninth digits for each of 10**7 eight-digit prefixes "9......."
+_MULTIPLIER, _OFFSET = 48_271_799, 12_345_677
+
+
+def nhs_number_for(serial: int) -> str:
+    """The synthetic NHS number of person `serial` (0 <= serial < CAPACITY): valid, starting
+    with 9, and different for every serial."""
+    if not 0 <= serial < CAPACITY:
+        raise ValueError("serial out of range for synthetic NHS numbers")
+    spread = (serial * _MULTIPLIER + _OFFSET) % CAPACITY
+    prefix, choice = f"9{spread // 9:07d}", spread % 9
+    # Of the ten ninth digits at most one gives check digit 10; skip it (or digit 9 when none
+    # does), which leaves exactly nine, and take the `choice`-th.
+    usable = [d for d in "0123456789" if check_digit(prefix + d) is not None][:9]
+    first_nine = prefix + usable[choice]
+    return f"{first_nine}{check_digit(first_nine)}"

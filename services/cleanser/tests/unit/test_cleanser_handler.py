@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from lateral_cleanser.adapters.gazetteer_csv import GazetteerFileError
 from lateral_cleanser.bootstrap import bootstrap
 from lateral_cleanser.config import CleanserSettings
 from lateral_cleanser.service_layer.handlers import make_handler
@@ -99,3 +101,56 @@ async def test_the_service_consumes_records_raw_and_commits() -> None:
     assert len(bus.topics[dlq_topic(RECORDS_RAW)]) == 1
     assert bus.committed[("cleanser", RECORDS_RAW)] == 2
     await service.readiness["bus"]()
+
+
+async def test_a_withdrawal_is_passed_on_keyed_by_the_record_key() -> None:
+    bus = InMemoryBus()
+    handle = make_handler(EventPublisher(bus, service="cleanser"))
+    withdrawal = RecordReceived(
+        batch_id=BATCH, partner_id="trust", feed_id="trust-ed", row_number=2,
+        action="withdraw", source_record_id="ED-9",
+    )  # fmt: skip
+    await handle([withdrawal, received("ED-1", "9434765919")])
+    (key, out), (upsert_key, upsert) = cleaned(bus)
+    assert (key, out.action, out.record_key, out.record) == (
+        "trust-ed/ED-9", "withdraw", "trust-ed/ED-9", None,
+    )  # fmt: skip
+    assert out.batch_id == BATCH
+    assert (upsert_key, upsert.action, upsert.record_key) == (
+        "trust-ed/ED-1",
+        "upsert",
+        "trust-ed/ED-1",
+    )
+
+
+async def test_the_service_looks_up_uprns_in_the_configured_gazetteer(
+    monkeypatch: pytest.MonkeyPatch, gazetteer_path: Path
+) -> None:
+    monkeypatch.setenv("LATERAL_GAZETTEER_PATH", str(gazetteer_path))
+    bus = InMemoryBus()
+    service = await bootstrap(CleanserSettings(), bus=bus)
+    record = PartnerRecord.model_validate({
+        "source_record_id": "F-1", "agency_kind": "fire", "event_type": "home_fire_safety_visit",
+        "event_date": "2025-02-01", "status": "closed",
+        "address": {"lines": ["12 High St"], "postcode": "NX1 1AB"},
+    })  # fmt: skip
+    event = RecordReceived(
+        batch_id=BATCH, partner_id="fire", feed_id="fire-1", row_number=1, record=record
+    )
+    await bus.publish(RECORDS_RAW, [OutgoingMessage("fire-1/F-1", encode_event(event))])
+    (consumer,) = service.consumers()
+    source = bus.consumer("cleanser", [RECORDS_RAW])
+    await source.start()
+    await consumer.process(source, await source.fetch())
+    ((_, out),) = cleaned(bus)
+    assert out.record is not None and out.record.address is not None
+    assert out.record.address.address_key == "uprn:900000000001"
+
+
+async def test_a_broken_gazetteer_stops_the_service_from_starting(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "g.csv").write_text("uprn\n1\n")
+    monkeypatch.setenv("LATERAL_GAZETTEER_PATH", str(tmp_path / "g.csv"))
+    with pytest.raises(GazetteerFileError):
+        await bootstrap(CleanserSettings(), bus=InMemoryBus())

@@ -8,11 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.entrypoints.http import build_router
+from lateral_ingest_gateway.entrypoints.oauth import build_oauth_router
+from lateral_ingest_gateway.entrypoints.schema_http import schema_router
+from lateral_ingest_gateway.service_layer.drop_folder import DropFolders
+from lateral_ingest_gateway.service_layer.ingest import IngestDeps
 from lateral_shared.bus import EventBus, EventPublisher, connect_bus
 from lateral_shared.contracts import RECORDS_RAW
 from lateral_shared.db import create_engine, migrate, ping, session_factory
 from lateral_shared.index import SearchIndex
-from lateral_shared.runtime import Hook, Service
+from lateral_shared.runtime import Background, Hook, Service
 
 NAME = "ingest-gateway"
 MIGRATIONS = str(Path(__file__).parent / "adapters" / "migrations")
@@ -45,18 +49,25 @@ async def bootstrap(
     await bus.ensure_topics([RECORDS_RAW], partitions=settings.topic_partitions)
     engine = await open_database(settings.database_url)
     on_stop.insert(0, engine.dispose)
-    router = build_router(
-        sessions=session_factory(engine),
-        publisher=EventPublisher(bus, service=NAME),
-        settings=settings,
-    )
+    publisher = EventPublisher(bus, service=NAME)
+    router = build_router(sessions=session_factory(engine), publisher=publisher, settings=settings)
+    background: list[Background] = []
+    if settings.drop_folder_root is not None:
+        deps = IngestDeps(session_factory(engine), publisher, settings.chunk_rows)
+        folders = DropFolders(settings.drop_folder_root, deps, poll_s=settings.drop_folder_poll_s)
+        background.append(folders.run)
 
     async def database() -> None:
         await ping(engine)
 
     return Service(
         name=NAME,
-        routers=[router],
+        routers=[
+            router,
+            build_oauth_router(sessions=session_factory(engine), settings=settings),
+            schema_router(),
+        ],
+        background=background,
         readiness={"database": database, "bus": bus.ping},
         on_stop=on_stop,
         bus=bus,

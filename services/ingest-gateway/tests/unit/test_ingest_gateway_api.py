@@ -33,7 +33,10 @@ async def test_an_accepted_batch_publishes_one_event_per_record(gateway: Gateway
     )
     assert response.status_code == 202
     body = response.json()
-    assert (body["feed_id"], body["received"]) == ("trust-ed", 2)
+    assert (body["feed_id"], body["status"], body["received"], body["accepted"]) == (
+        "trust-ed", "completed", 2, 2,
+    )  # fmt: skip
+    assert (body["rejected"], body["errors"]) == (0, [])
     batch_id = uuid.UUID(body["batch_id"])
     messages = gateway.bus.topics[RECORDS_RAW]
     assert [m.key for m in messages] == ["trust-ed/ED-1", "trust-ed/ED-2"]
@@ -44,7 +47,9 @@ async def test_an_accepted_batch_publishes_one_event_per_record(gateway: Gateway
     assert (first.batch_id, first.partner_id, first.feed_id, first.row_number) == (
         batch_id, "trust", "trust-ed", 1,
     )  # fmt: skip
-    assert first.record.person is not None and first.record.person.nhs_number == "9434765919"
+    assert first.action == "upsert"
+    assert first.record is not None and first.record.person is not None
+    assert first.record.person.nhs_number == "9434765919"
 
 
 async def test_the_partner_can_read_its_batch(gateway: Gateway) -> None:
@@ -55,8 +60,8 @@ async def test_the_partner_can_read_its_batch(gateway: Gateway) -> None:
     response = await gateway.client.get(f"/v1/batches/{batch_id}", headers=gateway.health)
     assert response.status_code == 200
     body = response.json()
-    assert (body["status"], body["received"], body["published"]) == ("accepted", 1, 1)
-    assert body["feed_id"] == "trust-ed"
+    assert (body["status"], body["received"], body["accepted"]) == ("completed", 1, 1)
+    assert (body["feed_id"], body["way_in"], body["error_count"]) == ("trust-ed", "api", 0)
     other = await gateway.client.get(f"/v1/batches/{batch_id}", headers=gateway.police)
     assert other.status_code == 404
     bad = await gateway.client.get("/v1/batches/not-a-uuid", headers=gateway.health)
@@ -73,8 +78,14 @@ async def test_publish_failure_is_503_and_the_batch_is_recorded_as_failed(gatewa
     assert gateway.published() == []
     gateway.bus.fail_publish = False
     batch_id = response.json()["batch_id"]
-    batch = await gateway.client.get(f"/v1/batches/{batch_id}", headers=gateway.health)
-    assert (batch.json()["status"], batch.json()["published"]) == ("failed", 0)
+    batch = (await gateway.client.get(f"/v1/batches/{batch_id}", headers=gateway.health)).json()
+    assert (batch["status"], batch["received"], batch["accepted"]) == ("failed", 0, 0)
+    # Nothing was remembered as sent, so sending the batch again publishes the record.
+    again = await gateway.client.post(
+        URL, json={"records": [record("ED-1")]}, headers=gateway.health
+    )
+    assert (again.status_code, again.json()["accepted"]) == (202, 1)
+    assert len(gateway.published()) == 1
 
 
 async def test_operations_endpoints(gateway: Gateway) -> None:
@@ -106,3 +117,21 @@ async def test_a_streamed_body_over_the_limit_gives_413(gateway: Gateway) -> Non
     assert "content-length" not in response.request.headers
     assert response.status_code == 413
     assert gateway.published() == []
+
+
+async def test_metrics_count_rows_batches_and_bytes_without_personal_data(gateway: Gateway) -> None:
+    def sample(text: str, line_start: str) -> float:
+        found = [line for line in text.splitlines() if line.startswith(line_start)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    rows = 'lateral_ingest_rows_total{outcome="rejected"}'
+    batches = 'lateral_ingest_batches_total{status="completed",way_in="api"}'
+    before = (await gateway.client.get("/metrics")).text
+    body = {"records": [record("ED-1"), record("ED-2", event_date="soon")]}
+    posted = await gateway.client.post(URL, json=body, headers=gateway.health)
+    after = (await gateway.client.get("/metrics")).text
+    assert sample(after, rows) - sample(before, rows) == 1
+    assert sample(after, batches) - sample(before, batches) == 1
+    assert sample(after, 'lateral_ingest_bytes_received_total{way_in="api"}') > 0
+    assert posted.status_code == 202
+    assert "Featherstonehaugh" not in after and "ED-1" not in after

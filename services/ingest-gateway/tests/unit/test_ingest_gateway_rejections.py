@@ -1,10 +1,14 @@
-"""Rejected requests: the right status, fields named without their values, nothing published."""
+"""Rejections of JSON batches: a body wrong as a whole is refused with one error and nothing
+taken; otherwise each bad row gets its own errors (field and problem, never the value) while the
+good rows are taken; unauthorised callers get 401/403/404 and nothing is published."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pytest
+
+from lateral_shared.contracts import RECORDS_RAW, decode_event
 
 Gateway = Any  # the `gateway` fixture of conftest.py
 URL = "/v1/feeds/trust-ed/records"
@@ -15,7 +19,8 @@ def record(source_id: str, **changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "source_record_id": source_id,
         "agency_kind": "health",
-        "event_type": "did_not_attend",
+        "event_type": "missed_appointment",
+        "attend_code": 3,
         "event_date": "2025-03-01",
         "status": "open",
         "person": {"forename": "Olivia", "surname": SURNAME, "nhs_number": "9434765919"},
@@ -24,89 +29,135 @@ def record(source_id: str, **changes: Any) -> dict[str, Any]:
 
 
 async def post(gateway: Gateway, body: Any, *, headers: dict[str, str] | None = None) -> Any:
-    response = await gateway.client.post(
+    return await gateway.client.post(
         URL, json=body, headers=gateway.health if headers is None else headers
     )
-    assert gateway.published() == [], "nothing may be published for a rejected request"
-    return response
 
 
-def problems(response: Any) -> dict[str, str]:
+def file_problem(response: Any) -> tuple[str, str]:
+    """The one problem of a body rejected as a whole (nothing taken, nothing published)."""
     assert response.status_code == 422
     assert '"input"' not in response.text
-    return {p["field"]: p["problem"] for p in response.json()["detail"]}
+    body = response.json()
+    assert (body["status"], body["received"]) == ("rejected", 0)
+    [problem] = body["detail"]
+    assert problem["problem"] == body["file_error"]
+    return problem["field"], problem["problem"]
 
 
-async def test_malformed_json_names_the_body(gateway: Gateway) -> None:
+def row_errors(body: dict[str, Any]) -> dict[tuple[int, str], str]:
+    return {(e["row"], e["field"]): e["problem"] for e in body["errors"]}
+
+
+def published_ids(gateway: Gateway) -> list[str]:
+    return [decode_event(RECORDS_RAW, v).source_record_id for v in gateway.published()]  # type: ignore[attr-defined]
+
+
+async def test_malformed_json_is_rejected_as_a_whole(gateway: Gateway) -> None:
     response = await gateway.client.post(
         URL, content=b'{"records": [{"source_record_id": "A1", ', headers=gateway.health
     )
-    assert list(problems(response)) == ["body"]
-    assert "JSON" in problems(response)["body"]
+    field, problem = file_problem(response)
+    assert field == "body" and "JSON" in problem
     assert gateway.published() == []
 
 
-async def test_wrong_types_name_each_field_without_echoing_values(gateway: Gateway) -> None:
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({}, "records", "required"),
+        ({"records": []}, "records", "empty"),
+        ({"records": {"source_record_id": "A1"}}, "records", "list"),
+        ([record("A1")], "body", "object"),
+        ({"records": [record("A1")], "padding": 1}, "padding", "remove it"),
+    ],
+)
+async def test_a_body_of_the_wrong_shape_is_rejected_as_a_whole(
+    gateway: Gateway, body: Any, field: str, words: str
+) -> None:
+    found = file_problem(await post(gateway, body))
+    assert found[0] == field and words in found[1]
+    assert gateway.published() == []
+
+
+async def test_more_than_max_records_is_rejected_as_a_whole(gateway: Gateway) -> None:
+    field, problem = file_problem(
+        await post(gateway, {"records": [record(f"A{n}") for n in range(51)]})
+    )
+    assert field == "records" and "50" in problem
+
+
+async def test_bad_rows_get_their_own_errors_and_good_rows_are_taken(gateway: Gateway) -> None:
     bad_person = {"forename": "Olivia", "surname": SURNAME, "nhs_number": 9434765919}
     body = {"records": [
         record("A1"),
         record("A2", event_date="1st of March", status="pending"),
         record("A3", person=bad_person, address={"lines": "12 Acacia Avenue"}),
+        record("A4"),
     ]}  # fmt: skip
     response = await post(gateway, body)
-    found = problems(response)
-    assert set(found) == {
-        "records[1].event_date",
-        "records[1].status",
-        "records[2].person.nhs_number",
-        "records[2].address.lines",
-    }
+    assert response.status_code == 202
+    answer = response.json()
+    assert (answer["received"], answer["accepted"], answer["rejected"]) == (4, 2, 2)
+    assert set(row_errors(answer)) == {
+        (2, "event_date"), (2, "status"), (3, "person.nhs_number"), (3, "address.lines"),
+    }  # fmt: skip
     for value in ["1st of March", "pending", "9434765919", "Acacia", SURNAME]:
         assert value not in response.text
+    assert published_ids(gateway) == ["A1", "A4"]
 
 
 async def test_missing_required_fields_are_named(gateway: Gateway) -> None:
     incomplete = record("A2")
-    del incomplete["source_record_id"], incomplete["event_date"]
-    found = problems(await post(gateway, {"records": [record("A1"), incomplete]}))
-    assert set(found) == {"records[1].source_record_id", "records[1].event_date"}
-    assert found["records[1].event_date"] == "Field required"
+    del incomplete["event_date"], incomplete["status"]
+    nameless = record("A3")
+    del nameless["source_record_id"]
+    answer = (await post(gateway, {"records": [record("A1"), incomplete, nameless]})).json()
+    errors = row_errors(answer)
+    assert set(errors) == {(2, "event_date"), (2, "status"), (3, "source_record_id")}
+    assert "required" in errors[(2, "event_date")]
+    assert published_ids(gateway) == ["A1"]
 
 
-async def test_missing_records_and_empty_batches(gateway: Gateway) -> None:
-    assert set(problems(await post(gateway, {}))) == {"records"}
-    assert set(problems(await post(gateway, {"records": []}))) == {"records"}
-    assert set(problems(await post(gateway, [record("A1")]))) == {"body"}
-
-
-async def test_more_than_max_records_is_rejected(gateway: Gateway) -> None:
-    found = problems(await post(gateway, {"records": [record(f"A{n}") for n in range(51)]}))
-    assert list(found) == ["records"]
-    assert "50" in found["records"]
+async def test_when_no_row_can_be_taken_the_answer_is_422(gateway: Gateway) -> None:
+    response = await post(gateway, {"records": [record("A1", event_date="last week")]})
+    assert response.status_code == 422
+    body = response.json()
+    assert (body["status"], body["received"], body["rejected"]) == ("completed", 1, 1)
+    assert [(e["row"], e["field"]) for e in body["detail"]] == [(1, "event_date")]
+    assert "last week" not in response.text
+    assert gateway.published() == []
 
 
 async def test_an_unknown_field_is_named_but_a_personal_key_is_not_echoed(gateway: Gateway) -> None:
     body = {"records": [record("A1", case_notes="x"), record("A2", **{"Jane Doe": "x"})]}
     response = await post(gateway, body)
-    found = problems(response)
-    assert set(found) == {"records[0].case_notes", "records[1].(unknown field)"}
-    assert "remove it" in found["records[0].case_notes"]
+    errors = row_errors(response.json())
+    assert "remove it" in errors[(1, "case_notes")]
+    assert any(row == 2 for row, _ in errors)
     assert "Jane Doe" not in response.text
 
 
 async def test_agency_kind_must_be_the_feeds(gateway: Gateway) -> None:
-    found = problems(
+    answer = (
         await post(gateway, {"records": [record("A1"), record("A2", agency_kind="police")]})
-    )
-    assert list(found) == ["records[1].agency_kind"]
-    assert "health" in found["records[1].agency_kind"]
+    ).json()
+    errors = row_errors(answer)
+    assert list(errors) == [(2, "agency_kind")]
+    assert "health" in errors[(2, "agency_kind")]
+    assert published_ids(gateway) == ["A1"]
 
 
-async def test_a_repeated_source_record_id_is_rejected(gateway: Gateway) -> None:
-    body = {"records": [record("A1"), record("A2"), record("A1")]}
-    found = problems(await post(gateway, body))
-    assert list(found) == ["records[2].source_record_id"]
-    assert "records[0]" in found["records[2].source_record_id"]
+async def test_each_repeat_of_a_source_record_id_in_a_batch_is_a_row_error(
+    gateway: Gateway,
+) -> None:
+    body = {"records": [record("A1"), record("A2"), record("A1"), record("A1", status="closed")]}
+    answer = (await post(gateway, body)).json()
+    errors = row_errors(answer)
+    assert list(errors) == [(3, "source_record_id"), (4, "source_record_id")]
+    assert "row 1" in errors[(3, "source_record_id")]
+    assert (answer["accepted"], answer["rejected"]) == (2, 2)
+    assert published_ids(gateway) == ["A1", "A2"]
 
 
 @pytest.mark.parametrize(
@@ -123,20 +174,8 @@ async def test_without_a_valid_token_the_answer_is_401(
 ) -> None:
     response = await post(gateway, {"records": [record("A1")]}, headers=headers)
     assert response.status_code == 401
-    assert response.headers["www-authenticate"] == "Bearer"
-
-
-async def test_a_disabled_partner_gets_401(gateway: Gateway) -> None:
-    from lateral_ingest_gateway.bootstrap import open_database
-    from lateral_ingest_gateway.service_layer.partners import disable_partner
-    from lateral_shared.db import session_factory
-
-    engine = await open_database(gateway.database_url)
-    async with session_factory(engine)() as session:
-        assert await disable_partner(session, partner_id="trust")
-    await engine.dispose()
-    response = await post(gateway, {"records": [record("A1")]})
-    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    assert gateway.published() == []
 
 
 async def test_another_partners_feed_is_403_and_an_unknown_feed_404(gateway: Gateway) -> None:

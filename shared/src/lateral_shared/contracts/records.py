@@ -109,6 +109,13 @@ class CleanPerson(_Strict):
     gender: Literal["male", "female", "other", "unknown"] = "unknown"
     nhs_number: str | None = None  # present only when it passed the Modulus 11 check
     person_ref: str | None = None
+    # The names exactly as the partner sent them (the cleaned ones above may drop titles etc.).
+    original_forename: str | None = None
+    original_middle_names: str | None = None
+    original_surname: str | None = None
+    # Comparison forms for matching: case-folded, no diacritics, no spaces/hyphens/apostrophes.
+    forename_key: str | None = None
+    surname_key: str | None = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -118,8 +125,21 @@ class CleanPerson(_Strict):
         return value
 
 
+class AddressParts(_Strict):
+    """An address parsed into BS7666-like parts, upper case, abbreviations spelt out."""
+
+    sao: str | None = None  # secondary addressable object: the flat, e.g. "3", "A", "GROUND FLOOR"
+    pao_number: str | None = None  # primary addressable object number, e.g. "12" or "12-14"
+    pao_suffix: str | None = None  # e.g. "A" in 12A
+    building_name: str | None = None  # e.g. "ROSE COTTAGE"
+    street: str | None = None  # e.g. "HIGH STREET"
+    locality: str | None = None
+    town: str | None = None
+
+
 class CleanAddress(_Strict):
     lines: list[str] = Field(default_factory=list)
+    parts: AddressParts | None = None  # None when there were no lines to parse
     postcode: str | None = None  # normalised: upper case, one space before the inward code
     outward_code: str | None = None
     sector: str | None = None  # postcode sector, e.g. "LS6 2"

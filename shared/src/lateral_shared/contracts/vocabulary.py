@@ -32,6 +32,14 @@ class KindSpec:
 # attend without warning ("was not brought" for a child), 4 cancelled or postponed by the provider,
 # 5 seen, 6 arrived late but seen, 7 arrived late and not seen.
 ATTEND_CODES: Final = (2, 3, 4, 5, 6, 7)
+ATTEND_CODE_MEANINGS: Final[dict[int, str]] = {
+    2: "cancelled by the patient",
+    3: "did not attend without warning (for a child: was not brought)",
+    4: "cancelled or postponed by the provider",
+    5: "seen",
+    6: "arrived late, but seen",
+    7: "arrived late and not seen",
+}
 
 POLICE_CATEGORIES: Final = (
     "domestic_abuse", "concern_for_welfare", "anti_social_behaviour", "missing_person",

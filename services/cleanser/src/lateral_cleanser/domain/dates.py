@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
-from lateral_shared.contracts.records import DatePrecision
+from lateral_shared.contracts.records import DatePrecision, QualityFlag
 
 from .flags import Flags, flag
 
@@ -21,6 +22,22 @@ def clean_date_of_birth(
     """The date of birth and its precision, or None (and a flag) if it cannot be right."""
     if raw is None:
         return None, None, []
+    value, precision, flags = _clean_date_of_birth(raw, today)
+    return value, precision, list(flags)
+
+
+@lru_cache(maxsize=65_536)
+def _clean_date_of_birth(
+    raw: str, today: date
+) -> tuple[str | None, DatePrecision | None, tuple[QualityFlag, ...]]:
+    """Each distinct date checked once: a person's date recurs in every record about them."""
+    value, precision, flags = _check_date_of_birth(raw, today=today)
+    return value, precision, tuple(flags)
+
+
+def _check_date_of_birth(
+    raw: str, *, today: date
+) -> tuple[str | None, DatePrecision | None, Flags]:
     text = raw.strip()
     first_day = _first_possible_day(text)
     if first_day is None:

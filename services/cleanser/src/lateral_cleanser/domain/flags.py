@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from lateral_shared.contracts.records import QualityFlag
 
 Flags = list[QualityFlag]
 
 
+@lru_cache(maxsize=4096)
 def flag(field: str, code: str, message: str) -> QualityFlag:
-    """A flag for `field`. `message` must not quote the field's value."""
+    """A flag for `field`. `message` must not quote the field's value.
+
+    Flags are immutable and few distinct ones exist, so each is built once and shared."""
     return QualityFlag(field=field, code=code, message=message)
 
 

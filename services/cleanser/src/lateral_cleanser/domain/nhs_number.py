@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from lateral_shared.contracts.records import QualityFlag
+
 from .flags import Flags, flag
 
 FIELD = "person.nhs_number"
@@ -30,6 +34,18 @@ def clean_nhs_number(raw: str | None) -> tuple[str | None, Flags]:
     """The NHS number as ten digits, or None (and a flag) when it is not a valid one."""
     if raw is None or not raw.strip():
         return None, []
+    number, flags = _clean_nhs_number(raw)
+    return number, list(flags)
+
+
+@lru_cache(maxsize=65_536)
+def _clean_nhs_number(raw: str) -> tuple[str | None, tuple[QualityFlag, ...]]:
+    """Each distinct number checked once: a person's number recurs in every record about them."""
+    number, flags = _check_nhs_number(raw)
+    return number, tuple(flags)
+
+
+def _check_nhs_number(raw: str) -> tuple[str | None, Flags]:
     digits = raw.translate(_SEPARATORS)
     problem = _problem(digits)
     if problem is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from lateral_shared.contracts.records import QualityFlag
@@ -38,7 +39,13 @@ class CleanPostcode:
 
     @property
     def is_real_address(self) -> bool:
+        """False for pseudo-postcodes: never an address, never a reason to link."""
         return self.kind != "pseudo"
+
+    @property
+    def sector(self) -> str | None:
+        """The postcode sector (outward code and the inward code's digit, "LS6 2"); real only."""
+        return self.postcode[: -_INWARD_LENGTH + 1] if self.kind == "real" else None
 
 
 def normalise_postcode(raw: str) -> str:
@@ -56,6 +63,18 @@ def clean_postcode(raw: str | None) -> tuple[CleanPostcode | None, Flags]:
     """The checked postcode, or None (and a flag when one was given but is not valid)."""
     if raw is None or not raw.strip():
         return None, []
+    postcode, flags = _clean_postcode(raw)
+    return postcode, list(flags)
+
+
+@lru_cache(maxsize=65_536)
+def _clean_postcode(raw: str) -> tuple[CleanPostcode | None, tuple[QualityFlag, ...]]:
+    """Each distinct spelling checked once: a postcode recurs for every record at the address."""
+    postcode, flags = _check_postcode(raw)
+    return postcode, tuple(flags)
+
+
+def _check_postcode(raw: str) -> tuple[CleanPostcode | None, Flags]:
     postcode = normalise_postcode(raw)
     flags: Flags = []
     if postcode != raw:

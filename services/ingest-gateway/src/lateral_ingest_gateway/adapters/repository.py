@@ -1,21 +1,22 @@
-"""Repository functions over the gateway's tables. They never commit: the caller does.
+"""Repository functions over the gateway's partners and feeds (batches: `batch_store`).
+They never commit: the caller does.
 
 Every function takes the session first and the rest as keyword-only arguments.
 """
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lateral_ingest_gateway.domain.credentials import hash_token
-from lateral_ingest_gateway.domain.model import Batch, BatchStatus, Feed, Partner
+from lateral_ingest_gateway.domain.credentials import format_scopes
+from lateral_ingest_gateway.domain.model import Feed, Partner
 from lateral_shared.contracts.records import AgencyKind
 
-from .tables import batches, feeds, partners
+from .tables import feeds, partners
 
 
 def _aware(value: datetime) -> datetime:
@@ -24,7 +25,16 @@ def _aware(value: datetime) -> datetime:
 
 
 def _partner(row: RowMapping) -> Partner:
-    return Partner(row["partner_id"], row["name"], row["disabled"], _aware(row["created_at"]))
+    rotated = row["secret_rotated_at"]
+    return Partner(
+        partner_id=row["partner_id"],
+        name=row["name"],
+        disabled=row["disabled"],
+        created_at=_aware(row["created_at"]),
+        client_id=row["client_id"],
+        scopes=frozenset((row["scopes"] or "").split()),
+        secret_rotated_at=_aware(rotated) if rotated is not None else None,
+    )
 
 
 def _feed(row: RowMapping) -> Feed:
@@ -33,25 +43,21 @@ def _feed(row: RowMapping) -> Feed:
     )
 
 
-def _batch(row: RowMapping) -> Batch:
-    return Batch(
-        batch_id=uuid.UUID(row["batch_id"]),
-        feed_id=row["feed_id"],
-        partner_id=row["partner_id"],
-        received_at=_aware(row["received_at"]),
-        record_count=row["record_count"],
-        status=BatchStatus(row["status"]),
-    )
-
-
 async def create_partner(
-    session: AsyncSession, *, partner_id: str, name: str, token_hash: str
+    session: AsyncSession,
+    *,
+    partner_id: str,
+    name: str,
+    client_id: str,
+    secret_hash: str,
+    scopes: frozenset[str],
 ) -> Partner:
-    partner = Partner(partner_id, name, disabled=False, created_at=datetime.now(UTC))
+    now = datetime.now(UTC)
+    partner = Partner(partner_id, name, False, now, client_id, scopes, secret_rotated_at=now)
     await session.execute(
         partners.insert().values(
-            partner_id=partner_id, name=name, token_hash=token_hash, disabled=False,
-            created_at=partner.created_at,
+            partner_id=partner_id, name=name, client_id=client_id, secret_hash=secret_hash,
+            scopes=format_scopes(scopes), disabled=False, created_at=now, secret_rotated_at=now,
         )
     )  # fmt: skip
     return partner
@@ -63,11 +69,20 @@ async def get_partner(session: AsyncSession, *, partner_id: str) -> Partner | No
     return _partner(row) if row else None
 
 
-async def get_partner_by_token(session: AsyncSession, *, token: str) -> Partner | None:
-    """The partner holding `token` (looked up by its hash), disabled or not."""
-    query = partners.select().where(partners.c.token_hash == hash_token(token))
+async def get_partner_by_client_id(session: AsyncSession, *, client_id: str) -> Partner | None:
+    """The partner registered with this OAuth2 client ID, disabled or not."""
+    query = partners.select().where(partners.c.client_id == client_id)
     row = (await session.execute(query)).mappings().first()
     return _partner(row) if row else None
+
+
+async def get_client_credentials(
+    session: AsyncSession, *, client_id: str
+) -> tuple[Partner, str] | None:
+    """The partner with this client ID and the stored hash of its secret (token endpoint)."""
+    query = partners.select().where(partners.c.client_id == client_id)
+    row = (await session.execute(query)).mappings().first()
+    return (_partner(row), str(row["secret_hash"] or "")) if row else None
 
 
 async def update_partner(
@@ -75,11 +90,27 @@ async def update_partner(
     *,
     partner_id: str,
     name: str | None = None,
-    token_hash: str | None = None,
+    scopes: frozenset[str] | None = None,
     disabled: bool | None = None,
 ) -> bool:
     """Change the given fields; False if there is no such partner."""
-    values = {"name": name, "token_hash": token_hash, "disabled": disabled}
+    values = {
+        "name": name,
+        "scopes": format_scopes(scopes) if scopes is not None else None,
+        "disabled": disabled,
+    }
+    return await _update(session, partner_id, values)
+
+
+async def set_secret_hash(
+    session: AsyncSession, *, partner_id: str, secret_hash: str, rotated_at: datetime
+) -> bool:
+    """Replace the partner's secret (hash); False if there is no such partner."""
+    values = {"secret_hash": secret_hash, "secret_rotated_at": rotated_at}
+    return await _update(session, partner_id, values)
+
+
+async def _update(session: AsyncSession, partner_id: str, values: Mapping[str, object]) -> bool:
     changes = {key: value for key, value in values.items() if value is not None}
     if not changes:
         return await get_partner(session, partner_id=partner_id) is not None
@@ -118,38 +149,3 @@ async def list_feeds(session: AsyncSession, *, partner_id: str | None = None) ->
     if partner_id is not None:
         query = query.where(feeds.c.partner_id == partner_id)
     return [_feed(row) for row in (await session.execute(query)).mappings()]
-
-
-async def create_batch(session: AsyncSession, *, batch: Batch) -> Batch:
-    await session.execute(
-        batches.insert().values(
-            batch_id=str(batch.batch_id), feed_id=batch.feed_id, partner_id=batch.partner_id,
-            received_at=batch.received_at, record_count=batch.record_count,
-            status=batch.status.value,
-        )
-    )  # fmt: skip
-    return batch
-
-
-async def set_batch_status(
-    session: AsyncSession, *, batch_id: uuid.UUID, status: BatchStatus
-) -> None:
-    query = batches.update().where(batches.c.batch_id == str(batch_id)).values(status=status.value)
-    await session.execute(query)
-
-
-async def get_batch(session: AsyncSession, *, batch_id: uuid.UUID) -> Batch | None:
-    query = batches.select().where(batches.c.batch_id == str(batch_id))
-    row = (await session.execute(query)).mappings().first()
-    return _batch(row) if row else None
-
-
-async def list_batches(session: AsyncSession, *, feed_id: str, limit: int = 50) -> list[Batch]:
-    """The feed's most recent batches, newest first."""
-    query = (
-        batches.select()
-        .where(batches.c.feed_id == feed_id)
-        .order_by(batches.c.received_at.desc())
-        .limit(limit)
-    )
-    return [_batch(row) for row in (await session.execute(query)).mappings()]

@@ -1,0 +1,1 @@
+"""Adapters of the cleanser: reading the address gazetteer from its CSV file."""
