@@ -45,7 +45,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "LATERAL_ENVIRONMENT": "test"},
+            env={**os.environ, "LATERAL_ENVIRONMENT": "test", "LATERAL_DROP_FOLDER_POLL_S": "0.2"},
         )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from e2e.feeds_scenario import (
+    check_csv_upload_quarantine_and_resend,
+    check_update_close_and_withdrawal_reach_search,
+)
 from e2e.scenario import (
     Deployment,
     check_bad_input_publishes_nothing,
@@ -37,3 +41,11 @@ async def test_record_flows_to_search_audit_and_alert(deployment: Deployment) ->
 
 async def test_bad_input_is_rejected_and_nothing_published(deployment: Deployment) -> None:
     await check_bad_input_publishes_nothing(deployment)
+
+
+async def test_update_close_and_withdrawal_reach_search(deployment: Deployment) -> None:
+    await check_update_close_and_withdrawal_reach_search(deployment)
+
+
+async def test_csv_upload_quarantines_bad_rows_until_resent(deployment: Deployment) -> None:
+    await check_csv_upload_quarantine_and_resend(deployment)

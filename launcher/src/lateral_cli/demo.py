@@ -103,6 +103,9 @@ async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[st
                         partner_id=partner_id,
                         agency_kind=AgencyKind(kind),
                     )
+                    (layout.drop_folder_root / feed_id / "incoming").mkdir(
+                        parents=True, exist_ok=True
+                    )
             await session.commit()
     finally:
         await gateway.dispose()

@@ -38,6 +38,11 @@ class EmbeddedLayout:
         return f"sqlite+aiosqlite:///{self.data_dir / (service.replace('-', '_') + '.db')}"
 
     @property
+    def drop_folder_root(self) -> Path:
+        """Partners' drop folders: `<feed_id>/incoming/*.csv`, as an SFTP landing area would."""
+        return self.data_dir / "drop"
+
+    @property
     def secret_file(self) -> Path:
         return self.data_dir / "secret.key"
 
@@ -68,6 +73,8 @@ def settings_for(name: str, layout: EmbeddedLayout, **overrides: Any) -> Service
     }
     if name in SERVICES_WITH_DATABASE:
         values["database_url"] = layout.database_url(name)
+    if name == "ingest-gateway" and "LATERAL_DROP_FOLDER_ROOT" not in os.environ:
+        values["drop_folder_root"] = layout.drop_folder_root
     settings_class = SERVICES[name].settings_class
     if "index_url" in settings_class.model_fields:
         values["index_url"] = layout.index_url
@@ -134,6 +141,9 @@ API: get a token, then search with a reason:
        -d '{{"name": "smith", "reason": "demo"}}' {base_url}/v1/search
 Partner feeds get an access token with their client ID and secret (in the same file):
   curl -s -u CLIENT_ID:CLIENT_SECRET -d grant_type=client_credentials {base_url}/v1/oauth/token
+then POST JSON to {base_url}/v1/feeds/FEED/records or a CSV file to .../files, or leave a CSV in
+{layout.drop_folder_root}/FEED/incoming/.
+The data schema: {base_url}/v1/schema and docs/data-schema.md.
 Stop with Ctrl-C; data is kept for the next start.
 """,
         flush=True,
