@@ -12,9 +12,19 @@ from pathlib import Path
 
 import httpx
 
+from e2e.scenario import Deployment
 from lateral_shared.testing.engines import free_port
 
-__all__ = ["BIN", "free_port", "run_command", "start_distributed", "stop", "wait_ready"]
+__all__ = [
+    "BIN",
+    "distributed_deployment",
+    "embedded_deployment",
+    "free_port",
+    "run_command",
+    "start_distributed",
+    "stop",
+    "wait_ready",
+]
 
 BIN = Path(sys.executable).parent
 
@@ -139,3 +149,41 @@ def start_distributed(
                 stop(proc, name)
         raise
     return DistributedLateral(urls, processes, logs, base_env)
+
+
+def embedded_deployment(embedded: dict) -> Deployment:
+    """The one `lateral up` process serves every API."""
+    url, credentials = embedded["url"], embedded["credentials"]
+    csc_feed, csc_client = feed_of_kind(credentials, "childrens_social_care")
+    police_feed, police_client = feed_of_kind(credentials, "police")
+    users = {v["roles"][0]: f"{name}:{v['password']}" for name, v in credentials["users"].items()}
+    return Deployment(
+        gateway_url=url,
+        search_url=url,
+        alerts_url=url,
+        audit_url=url,
+        metrics_urls={
+            s: f"{url}/metrics" for s in ("ingest-gateway", "indexer", "alerts", "matcher", "audit")
+        },
+        csc_feed=csc_feed,
+        police_feed=police_feed,
+        partner_clients={csc_feed: csc_client, police_feed: police_client},
+        users=users,
+    )
+
+
+def distributed_deployment(distributed: dict) -> Deployment:
+    """Each service at its own address."""
+    urls = distributed["urls"]
+    partner_client = distributed["partner_client"]
+    return Deployment(
+        gateway_url=urls["ingest-gateway"],
+        search_url=urls["search-api"],
+        alerts_url=urls["alerts"],
+        audit_url=urls["audit"],
+        metrics_urls={name: f"{url}/metrics" for name, url in urls.items()},
+        csc_feed="e2e-csc",
+        police_feed="e2e-police",
+        partner_clients={"e2e-csc": partner_client, "e2e-police": partner_client},
+        users=distributed["users"],
+    )
