@@ -13,16 +13,15 @@ from functools import lru_cache
 from typing import Literal
 
 from lateral_shared.contracts.records import QualityFlag
+from lateral_shared.contracts.schema import POSTCODE_PATTERN, PSEUDO_POSTCODE_PATTERN
 
 from .flags import Flags, flag
 
 FIELD = "address.postcode"
 NO_FIXED_ABODE = "ZZ99 3VZ"
-_REAL = re.compile(
-    r"^(?:GIR 0AA|[A-PR-UWYZ](?:[0-9][0-9]?|[A-HK-Y][0-9][0-9]?|[0-9][A-HJKPSTUW]"
-    r"|[A-HK-Y][0-9][ABEHMNPRVWXY]) [0-9][ABD-HJLNP-UW-Z]{2})$"
-)
-_PSEUDO = re.compile(r"^ZZ99 [0-9][A-Z]Z$")
+# The published schema's patterns (REFERENCE.md), so the gateway and the cleanser agree.
+_REAL = re.compile(POSTCODE_PATTERN)
+_PSEUDO = re.compile(PSEUDO_POSTCODE_PATTERN)
 _BFPO = re.compile(r"^BFPO([0-9]{1,4})$")
 _INWARD_LENGTH = 3
 
