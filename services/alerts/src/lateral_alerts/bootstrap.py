@@ -9,7 +9,7 @@ from lateral_alerts.adapters.repository import SqlAlertStore
 from lateral_alerts.config import AlertsSettings
 from lateral_alerts.entrypoints.http import build_router
 from lateral_alerts.service_layer.handlers import handle_records_linked
-from lateral_shared.bus import EventBus, EventPublisher, Subscription, connect_bus
+from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
 from lateral_shared.contracts import ALERTS_RAISED, RECORDS_LINKED
 from lateral_shared.db import create_engine, migrate, ping
 from lateral_shared.index import SearchIndex
@@ -29,11 +29,7 @@ async def bootstrap(
     """The alerts service: consumes `records.linked`, publishes `alerts.raised`, serves
     `/v1/alerts`. Uses `bus` if given (embedded mode shares one), else connects its own."""
     on_stop: list[Hook] = []
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([RECORDS_LINKED, ALERTS_RAISED], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[RECORDS_LINKED, ALERTS_RAISED], on_stop=on_stop)
     engine = create_engine(settings.database_url)
     await migrate(engine, script_location=str(MIGRATIONS), version_table=VERSION_TABLE)
     on_stop.insert(0, engine.dispose)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
-from lateral_shared.bus import EventBus, Subscription, connect_bus
+from lateral_shared.bus import EventBus, Subscription, open_bus
 from lateral_shared.contracts.topics import AUDIT_EVENTS
 from lateral_shared.db import ping
 from lateral_shared.index import SearchIndex
@@ -24,11 +24,7 @@ async def bootstrap(
     del index  # the audit service reads no index; the parameter keeps every bootstrap alike
     engine, store = await open_store(settings.database_url)
     on_stop: list[Callable[[], Awaitable[None]]] = []
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([AUDIT_EVENTS], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[AUDIT_EVENTS], on_stop=on_stop)
     on_stop.append(engine.dispose)
 
     return Service(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from lateral_shared.bus import EventBus, EventPublisher, Subscription, connect_bus
+from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
 from lateral_shared.contracts import RECORDS_CLEAN, RECORDS_RAW
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Service
@@ -32,11 +32,9 @@ async def bootstrap(
         max_attempts=settings.consumer_max_attempts,
         batch_size=settings.consumer_batch_size,
     )
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        service.on_stop.append(bus.close)
-    await bus.ensure_topics([RECORDS_RAW, RECORDS_CLEAN], partitions=settings.topic_partitions)
+    bus = await open_bus(
+        settings, bus, topics=[RECORDS_RAW, RECORDS_CLEAN], on_stop=service.on_stop
+    )
     publisher = EventPublisher(bus, service=SERVICE_NAME)
     service.bus = bus
     service.subscriptions.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lateral_indexer.config import IndexerSettings
 from lateral_indexer.service_layer.indexing import PersonIndexer
-from lateral_shared.bus import EventBus, Subscription, connect_bus
+from lateral_shared.bus import EventBus, Subscription, open_bus
 from lateral_shared.contracts import RECORDS_LINKED
 from lateral_shared.index import SearchIndex, connect_index
 from lateral_shared.runtime import Hook, Service
@@ -28,11 +28,7 @@ async def bootstrap(
         index = connect_index(settings.index_url, index_name=settings.index_name)
         await index.start()
         on_stop.append(index.close)
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([RECORDS_LINKED], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[RECORDS_LINKED], on_stop=on_stop)
     handler = PersonIndexer(index)
     return Service(
         name=NAME,

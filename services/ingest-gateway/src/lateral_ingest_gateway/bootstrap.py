@@ -12,7 +12,7 @@ from lateral_ingest_gateway.entrypoints.oauth import build_oauth_router
 from lateral_ingest_gateway.entrypoints.schema_http import schema_router
 from lateral_ingest_gateway.service_layer.drop_folder import DropFolders
 from lateral_ingest_gateway.service_layer.ingest import IngestDeps
-from lateral_shared.bus import EventBus, EventPublisher, connect_bus
+from lateral_shared.bus import EventBus, EventPublisher, open_bus
 from lateral_shared.contracts import RECORDS_RAW
 from lateral_shared.db import create_engine, migrate, ping, session_factory
 from lateral_shared.index import SearchIndex
@@ -42,11 +42,7 @@ async def bootstrap(
 ) -> Service:
     """Build the ingest-gateway: migrate its database, make sure `records.raw` exists."""
     on_stop: list[Hook] = []
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([RECORDS_RAW], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[RECORDS_RAW], on_stop=on_stop)
     engine = await open_database(settings.database_url)
     on_stop.insert(0, engine.dispose)
     publisher = EventPublisher(bus, service=NAME)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.config import MatcherSettings
 from lateral_matcher.service_layer.linking import RecordLinker
-from lateral_shared.bus import EventBus, EventPublisher, Subscription, connect_bus
+from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
 from lateral_shared.contracts import RECORDS_CLEAN, RECORDS_LINKED
 from lateral_shared.db import create_engine, migrate, ping
 from lateral_shared.index import SearchIndex
@@ -32,11 +32,7 @@ async def bootstrap(
 ) -> Service:
     """Build the matcher: migrate its database, then consume `records.clean`."""
     on_stop: list[Hook] = []
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([RECORDS_CLEAN, RECORDS_LINKED], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[RECORDS_CLEAN, RECORDS_LINKED], on_stop=on_stop)
     engine = create_engine(settings.database_url)
     on_stop.insert(0, engine.dispose)
     await migrate_database(engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 
-from lateral_shared.bus import EventBus, EventPublisher, connect_bus
+from lateral_shared.bus import EventBus, EventPublisher, open_bus
 from lateral_shared.contracts.topics import AUDIT_EVENTS
 from lateral_shared.db import ping, session_factory
 from lateral_shared.index import SearchIndex, connect_index
@@ -25,11 +25,7 @@ async def bootstrap(
     """The search-api on the given bus and index, or on its own connections from settings."""
     engine = await open_database(settings.database_url)
     on_stop: list[Callable[[], Awaitable[None]]] = []
-    if bus is None:
-        bus = connect_bus(settings.bus_url, settings)
-        await bus.start()
-        on_stop.append(bus.close)
-    await bus.ensure_topics([AUDIT_EVENTS], partitions=settings.topic_partitions)
+    bus = await open_bus(settings, bus, topics=[AUDIT_EVENTS], on_stop=on_stop)
     if index is None:
         index = connect_index(settings.index_url, index_name=settings.index_name)
         await index.start()

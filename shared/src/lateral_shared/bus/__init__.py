@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .consumer import BatchHandler, EventConsumer, Subscription
@@ -21,6 +22,7 @@ __all__ = [
     "OutgoingMessage",
     "Subscription",
     "connect_bus",
+    "open_bus",
 ]
 
 
@@ -36,3 +38,20 @@ def connect_bus(url: str, settings: ServiceSettings | None = None) -> EventBus:
         idempotence = settings.kafka_enable_idempotence if settings else True
         return KafkaBus(url.removeprefix("kafka://"), enable_idempotence=idempotence)
     raise ValueError("LATERAL_BUS_URL must start with embedded:// or kafka://")
+
+
+async def open_bus(
+    settings: ServiceSettings,
+    bus: EventBus | None,
+    *,
+    topics: Sequence[str],
+    on_stop: list[Callable[[], Awaitable[None]]],
+) -> EventBus:
+    """The bus a service uses: the one it was given (embedded mode shares one), or its own from
+    settings, started now and closed on stop. Either way its topics exist on return."""
+    if bus is None:
+        bus = connect_bus(settings.bus_url, settings)
+        await bus.start()
+        on_stop.append(bus.close)
+    await bus.ensure_topics(topics, partitions=settings.topic_partitions)
+    return bus
