@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from e2e.scenario import Deployment
+from lateral_cli.services import SERVICE_NAMES, SERVICES_WITH_DATABASE
 from lateral_shared.testing.engines import free_port
 
 __all__ = [
@@ -65,16 +66,9 @@ def feed_of_kind(credentials: dict, kind: str) -> tuple[str, str]:
     raise LookupError(kind)
 
 
-DISTRIBUTED_SERVICES = (
-    "ingest-gateway",
-    "cleanser",
-    "matcher",
-    "indexer",
-    "search-api",
-    "alerts",
-    "audit",
-)
-WITH_DATABASE = ("ingest-gateway", "matcher", "search-api", "alerts", "audit")
+# The launcher's own lists, so a new service is started here too.
+DISTRIBUTED_SERVICES = SERVICE_NAMES
+WITH_DATABASE = SERVICES_WITH_DATABASE
 
 
 def run_command(
