@@ -27,20 +27,7 @@ class AlertRead(BaseModel):
 
     @classmethod
     def of(cls, alert: Alert) -> AlertRead:
-        return cls(
-            alert_id=alert.alert_id,
-            rule=alert.rule,
-            severity=alert.severity,
-            person_id=alert.person_id,
-            trigger_record_key=alert.trigger_record_key,
-            address_key=alert.address_key,
-            trigger_date=alert.trigger_date,
-            raised_at=alert.raised_at,
-            status=alert.status,
-            acknowledged_by=alert.acknowledged_by,
-            acknowledged_at=alert.acknowledged_at,
-            assigned_to=alert.assigned_to,
-        )
+        return cls.model_validate(alert, from_attributes=True)
 
 
 class AlertPageRead(BaseModel):

@@ -124,21 +124,26 @@ async def record_denied(
 ) -> None:
     """Log a refused attempt. The request is refused whether or not this succeeds (a failure
     is already logged by AuditTrail, and a refusal shows nothing either way)."""
-    with contextlib.suppress(AuditUnavailable):
-        await audit.record(
-            principal,
-            action=action,
-            reason=reason,
-            criteria=criteria,
-            result_ids=[],
-            outcome="denied",
-        )
+    await _record_unanswered(audit, principal, action, reason, criteria, outcome="denied")
 
 
 async def _record_failure(
     audit: AuditTrail, principal: Principal, action: str, reason: str, criteria: Mapping[str, str]
 ) -> None:
     """Log an attempt the index could not answer; the index failure is what the caller hears."""
+    await _record_unanswered(audit, principal, action, reason, criteria, outcome="error")
+
+
+async def _record_unanswered(
+    audit: AuditTrail,
+    principal: Principal,
+    action: str,
+    reason: str,
+    criteria: Mapping[str, str],
+    *,
+    outcome: Literal["denied", "error"],
+) -> None:
+    """Audit an attempt that returned no results, best effort."""
     with contextlib.suppress(AuditUnavailable):
         await audit.record(
             principal,
@@ -146,5 +151,5 @@ async def _record_failure(
             reason=reason,
             criteria=criteria,
             result_ids=[],
-            outcome="error",
+            outcome=outcome,
         )
