@@ -48,7 +48,7 @@ async def one_run(records: int, seed: int) -> float:
         layout = EmbeddedLayout(Path(tmp))
         port = free_port()
         services = await build_services(layout, http_port=port)
-        credentials = await ensure_demo_accounts(layout, seed=seed)
+        credentials = await ensure_demo_accounts(layout)
         ready = asyncio.Event()
         server = asyncio.create_task(serve(services, host="127.0.0.1", port=port, ready=ready))
         await ready.wait()

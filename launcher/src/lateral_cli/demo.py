@@ -19,7 +19,7 @@ import httpx
 
 from lateral_shared.contracts import AgencyKind, PartnerRecord
 from lateral_shared.db import create_engine, session_factory
-from lateral_synthetic import DemoDataset, generate_demo
+from lateral_synthetic import FEEDS, DemoDataset, generate_demo
 
 from .embedded import EmbeddedLayout
 
@@ -41,12 +41,11 @@ FEED_ORDER = [
 ]
 
 
-def _load_or_create_credentials(layout: EmbeddedLayout, seed: int) -> dict[str, Any]:
+def _load_or_create_credentials(layout: EmbeddedLayout) -> dict[str, Any]:
     if layout.credentials_file.exists():
         return _client_credentials(json.loads(layout.credentials_file.read_text()))
-    dataset = generate_demo(seed=seed, records=1)
     partners: dict[str, Any] = {}
-    for feed in dataset.feeds:
+    for feed in FEEDS:
         partner = partners.setdefault(
             feed.partner_id,
             {
@@ -79,12 +78,12 @@ def _client_credentials(credentials: dict[str, Any]) -> dict[str, Any]:
     return credentials
 
 
-async def ensure_demo_accounts(layout: EmbeddedLayout, seed: int = 7) -> dict[str, Any]:
+async def ensure_demo_accounts(layout: EmbeddedLayout) -> dict[str, Any]:
     """Register the demo partners, feeds and staff accounts (idempotent); return their secrets."""
     from lateral_ingest_gateway.service_layer.partners import ensure_feed, ensure_partner
     from lateral_search_api.service_layer.users import ensure_user
 
-    credentials = _load_or_create_credentials(layout, seed)
+    credentials = _load_or_create_credentials(layout)
     gateway = create_engine(layout.database_url("ingest-gateway"))
     try:
         async with session_factory(gateway)() as session:
