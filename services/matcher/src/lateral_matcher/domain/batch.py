@@ -136,6 +136,7 @@ class BatchLinking:
         return Outcome("withdrawn", stored.person_id, stored.address_key, link)
 
     def _bump(self, person_id: str) -> None:
+        """Count one more change to an existing person (or one made earlier in this batch)."""
         if person_id in self.changes.new_persons:
             self.changes.new_persons[person_id] += 1
         else:
@@ -165,13 +166,11 @@ class BatchLinking:
         """Create the person or count a change to it, and give it the record's free keys."""
         person_id = decision.person_id
         assert person_id is not None
-        if person_id in self.changes.new_persons:
-            self.changes.new_persons[person_id] += 1
-        elif decision.is_new_person and person_id not in self._persons:
+        if decision.is_new_person and person_id not in self._persons:
             self.changes.new_persons[person_id] = 1
             self._persons.add(person_id)
         else:
-            self.changes.bumped_persons[person_id] += 1
+            self._bump(person_id)
         for key in person_keys(record.person).as_identifiers():
             if key not in self._identifiers:  # the first person to claim a key keeps it
                 self._identifiers[key] = person_id
