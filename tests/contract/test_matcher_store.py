@@ -6,18 +6,28 @@ so the migration, the JSON columns and the look-ups behave the same on both.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lateral_matcher.adapters import identity, reviews
 from lateral_matcher.adapters.repository import MatcherRepository
-from lateral_matcher.bootstrap import migrate_database
-from lateral_matcher.service_layer.linking import RecordLinker
+from lateral_matcher.adapters.tables import persons, records
+from lateral_matcher.bootstrap import MIGRATIONS, VERSION_TABLE, migrate_database
+from lateral_matcher.domain.merging import Merge
+from lateral_matcher.domain.resolution import default_resolver
+from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.linking import RecordLinker, link_batch
+from lateral_matcher.service_layer.reviewing import ReviewDesk
+from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
 from lateral_shared.contracts import RECORDS_LINKED, RecordCleaned, RecordLinked, decode_event
 from lateral_shared.contracts.records import (
@@ -28,10 +38,12 @@ from lateral_shared.contracts.records import (
     RecordStatus,
 )
 from lateral_shared.db import create_engine
+from lateral_shared.db.migrations import _config
 from lateral_shared.testing.fakes import InMemoryBus
 
 NHS = "9000000009"
 HOME = "300000000042"
+STEWARD = Principal(subject="steward-1", roles=frozenset({"data_steward"}))
 
 
 def _record(
@@ -138,3 +150,134 @@ async def test_address_lists_residents_and_address_only_records(store: Store) ->
     assert sorted(police.address.record_keys) == ["childrens_social_care/C1", "police/P1"]
     assert store.bus.topics[RECORDS_LINKED][-1].key == HOME
     assert await store.count("addresses") == 1
+
+
+def _zoe(source_id: str, *, agency: AgencyKind, doubtful: bool = False) -> CleanRecord:
+    """Zoë with no NHS number and no address (so only names and birth date compare); the
+    doubtful one has a one-letter surname difference and only the birth month."""
+    record = _record(source_id, agency=agency)
+    assert record.person is not None
+    changes = {"surname": "O'Neil", "date_of_birth": "2015-07"} if doubtful else {}
+    person = record.person.model_copy(update={"nhs_number": None, **changes})
+    content = hashlib.sha256(f"{source_id}/{doubtful}".encode()).hexdigest()
+    return record.model_copy(update={"person": person, "address": None, "content_hash": content})
+
+
+async def _person_of(store: Store, record_key: str) -> str | None:
+    async with store.engine.connect() as conn:
+        return await identity.person_of_record(conn, record_key)
+
+
+async def test_a_steward_merges_then_splits_with_ids_redirected(store: Store) -> None:
+    [full] = await store.send(_zoe("H1", agency=AgencyKind.HEALTH))
+    [partial] = await store.send(_zoe("C1", agency=AgencyKind.CHILDRENS_SOCIAL_CARE, doubtful=True))
+    assert full.person is not None and partial.person is not None
+    zoe, doubtful = full.person.person_id, partial.person.person_id
+    assert zoe != doubtful, "the deployed model should find this pair doubtful, not link it"
+    publisher = EventPublisher(store.bus, service="matcher")
+    desk = ReviewDesk(store.engine, publisher, AuditTrail(publisher))
+    async with store.engine.connect() as conn:
+        _, [item] = await reviews.list_items(conn, status="open", limit=5, offset=0)
+    await desk.decide(item.review_id, decision="same", reason="same GP", principal=STEWARD)
+    assert await _person_of(store, "childrens_social_care/C1") == zoe
+    async with store.engine.connect() as conn:
+        assert await identity.where_is(conn, doubtful) == zoe
+        rid = await reviews.raise_report(conn, record_key="childrens_social_care/C1",
+                                         person_id=zoe, reported_by="sw-1",
+                                         reason="a cousin", now=full.occurred_at)  # fmt: skip
+        await conn.commit()
+    await desk.decide(rid, decision="not_same", reason="a cousin", principal=STEWARD)
+    assert await _person_of(store, "childrens_social_care/C1") == doubtful  # its own ID again
+    async with store.engine.connect() as conn:
+        assert await identity.where_is(conn, doubtful) == doubtful
+        kinds = [c.kind for c in await identity.changes_of(conn, doubtful)]
+    assert kinds == ["merge", "split"]
+    async with store.engine.connect() as conn:
+        decisions = await reviews.load_decisions(conn, ["childrens_social_care/C1"])
+    assert decisions.not_same == {("childrens_social_care/C1", zoe)}  # the later decision holds
+    assert decisions.same == frozenset()
+
+
+async def test_concurrent_batches_of_one_new_person_make_one_person(store: Store) -> None:
+    """Two matchers (two connections) at once; on PostgreSQL the blocking-key locks serialise
+    them, on SQLite its single writer does."""
+    first = Store(store.engine, InMemoryBus(), RecordLinker(store.engine, EventPublisher(
+        InMemoryBus(), service="matcher")))  # fmt: skip
+    records = [_record(f"H{i}") for i in range(8)]
+    await asyncio.gather(
+        *(linker.send(r) for linker, r in zip([first, store] * 4, records, strict=True))
+    )
+    assert await store.count("persons") == 1
+
+
+async def test_a_record_linked_to_a_person_merged_meanwhile_moves_to_the_survivor(
+    store: Store,
+) -> None:
+    [first] = await store.send(_record("H1"))
+    other = _record("C1", agency=AgencyKind.CHILDRENS_SOCIAL_CARE)
+    assert other.person is not None
+    other = other.model_copy(
+        update={
+            "person": other.person.model_copy(
+                update={
+                    "nhs_number": "9434765919",
+                    "forename": "Kwame",
+                    "date_of_birth": "1979-02-11",
+                }
+            )
+        }
+    )
+    [second] = await store.send(other)
+    assert first.person is not None and second.person is not None
+    absorbed, survivor = first.person.person_id, second.person.person_id
+    assert absorbed != survivor
+
+    class MergedMeanwhile(MatcherRepository):
+        """Another matcher merges the person after this batch read it, before it writes."""
+
+        async def write(self, changes: Any, known: Any, *, now: datetime) -> dict[str, str]:
+            async with store.engine.begin() as conn:
+                merge = Merge(survivor, absorbed, None, "another matcher", "matcher")
+                await identity.apply_merges(conn, [merge], now=now)
+            return await super().write(changes, known, now=now)
+
+    record = _record("H2")
+    event = RecordCleaned(batch_id=uuid.uuid4(), record_key=record.record_key, record=record)
+    async with store.engine.begin() as conn:
+        [(_, outcome)] = await link_batch(
+            MergedMeanwhile(conn), [event], default_resolver(), now=datetime.now(UTC)
+        )
+    assert outcome.person_id == survivor
+    assert await _person_of(store, "health/H2") == survivor
+
+
+async def test_records_stored_before_blocking_keys_are_found_after_the_upgrade(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    config = _config(MIGRATIONS, VERSION_TABLE)
+
+    def upgrade_to_0002(connection: Any) -> None:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+
+    old = _record("H1")
+    now = datetime.now(UTC)
+    async with engine.begin() as conn:
+        await conn.run_sync(upgrade_to_0002)
+        await conn.execute(
+            persons.insert(),
+            [{"person_id": "p-old", "version": 1, "created_at": now, "updated_at": now}],
+        )
+        await conn.execute(records.insert(), [
+            {"record_key": old.record_key, "person_id": "p-old", "address_key": None,
+             "content_hash": old.content_hash, "record": old.model_dump(mode="json"),
+             "updated_at": now}])  # fmt: skip
+    await migrate_database(engine)
+    bus = InMemoryBus()
+    store = Store(engine, bus, RecordLinker(engine, EventPublisher(bus, service="matcher")))
+    try:
+        [linked] = await store.send(_record("H2"))
+        assert linked.person is not None and linked.person.person_id == "p-old"
+    finally:
+        await engine.dispose()

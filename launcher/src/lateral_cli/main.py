@@ -39,6 +39,15 @@ def _parser() -> argparse.ArgumentParser:
     from lateral_synthetic.__main__ import add_arguments as add_synth_arguments
 
     add_synth_arguments(sub.add_parser("synth", help="write a synthetic region's data to a folder"))
+    from .eval_linkage import add_arguments as add_eval_arguments
+    from .train_linkage import add_arguments as add_train_arguments
+
+    add_eval_arguments(
+        sub.add_parser("eval-linkage", help="measure person linking against the truth and Splink")
+    )
+    add_train_arguments(
+        sub.add_parser("train-linkage-model", help="estimate a match model from partner data")
+    )
     return parser
 
 
@@ -79,7 +88,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from lateral_synthetic.__main__ import run as run_synth
 
-    return run_synth(args) if args.command == "synth" else 2
+    return run_synth(args) if args.command == "synth" else _run_linkage_command(args)
+
+
+def _run_linkage_command(args: argparse.Namespace) -> int:
+    """`eval-linkage` and `train-linkage-model` (imported only when asked for: Splink is big)."""
+    if args.command == "eval-linkage":
+        from .eval_linkage import run as run_eval
+
+        return run_eval(args)
+    if args.command == "train-linkage-model":
+        from .train_linkage import run as run_train
+
+        return run_train(args)
+    return 2
 
 
 if __name__ == "__main__":

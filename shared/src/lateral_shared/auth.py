@@ -27,6 +27,7 @@ class Role(StrEnum):
     DUTY_MANAGER = "duty_manager"
     IG_OFFICER = "ig_officer"
     ADMIN = "admin"
+    DATA_STEWARD = "data_steward"  # decides doubtful links in the matcher's review queue
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.config import MatcherSettings
+from lateral_matcher.entrypoints.http import build_review_router
+from lateral_matcher.service_layer.audit import AuditTrail
 from lateral_matcher.service_layer.linking import RecordLinker
+from lateral_matcher.service_layer.reviewing import LinkReportHandler, ReviewDesk
 from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
-from lateral_shared.contracts import RECORDS_CLEAN, RECORDS_LINKED
+from lateral_shared.contracts import AUDIT_EVENTS, LINKS_REPORTED, RECORDS_CLEAN, RECORDS_LINKED
 from lateral_shared.db import create_engine, migrate, ping
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Hook, Service
@@ -30,20 +34,33 @@ async def bootstrap(
     bus: EventBus | None = None,
     index: SearchIndex | None = None,  # accepted for a uniform signature; the matcher has none
 ) -> Service:
-    """Build the matcher: migrate its database, then consume `records.clean`."""
+    """Build the matcher: migrate its database, consume `records.clean` and `links.reported`,
+    and serve the review API."""
     on_stop: list[Hook] = []
-    bus = await open_bus(settings, bus, topics=[RECORDS_CLEAN, RECORDS_LINKED], on_stop=on_stop)
+    topics = [RECORDS_CLEAN, RECORDS_LINKED, LINKS_REPORTED, AUDIT_EVENTS]
+    bus = await open_bus(settings, bus, topics=topics, on_stop=on_stop)
     engine = create_engine(settings.database_url)
     on_stop.insert(0, engine.dispose)
     await migrate_database(engine)
-    linker = RecordLinker(engine, EventPublisher(bus, service=NAME))
+    publisher = EventPublisher(bus, service=NAME)
+    window = timedelta(days=settings.household_window_days)
+    linker = RecordLinker(engine, publisher, household_window=window)
+    desk = ReviewDesk(engine, publisher, AuditTrail(publisher))
+    secret = settings.secret_key.get_secret_value()
 
     async def database() -> None:
         await ping(engine)
 
     return Service(
         name=NAME,
-        subscriptions=[Subscription(group_id=NAME, topic=RECORDS_CLEAN, handler=linker)],
+        routers=[build_review_router(desk, secret)],
+        subscriptions=[
+            Subscription(group_id=NAME, topic=RECORDS_CLEAN, handler=linker),
+            # Its own group: one group ID per topic keeps Kafka's rebalances independent.
+            Subscription(
+                group_id=f"{NAME}.reports", topic=LINKS_REPORTED, handler=LinkReportHandler(engine)
+            ),
+        ],
         readiness={"database": database, "bus": bus.ping},
         on_stop=on_stop,
         bus=bus,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,9 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import migrate_database
+from lateral_matcher.domain.batch import PersonResolver
+from lateral_matcher.domain.resolution import (
+    CandidateRecord,
+    Outcome,
+    PersonMatch,
+    Resolution,
+    StewardDecisions,
+    new_person_id,
+)
 from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_shared.bus import EventPublisher
 from lateral_shared.contracts import RECORDS_LINKED, RecordCleaned, RecordLinked, decode_event
+from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import (
     AgencyKind,
     CleanAddress,
@@ -64,7 +74,11 @@ def _record(
         status=status,
         person=CleanPerson(**person) if person is not None else None,
         address=address,
-        content_hash=hashlib.sha256(f"{feed}/{source_id}/{version}".encode()).hexdigest(),
+        # Derived from the content, as the cleanser's is: caches key on (record key, hash).
+        content_hash=hashlib.sha256(
+            f"{feed}/{source_id}/{version}/{agency}/{status}/{event_date}/{person}/"
+            f"{address_key}/{postcode}".encode()
+        ).hexdigest(),
     )
 
 
@@ -107,20 +121,70 @@ class MatcherHarness:
             return await MatcherRepository(conn).count(table)
 
 
-async def start_harness(database_url: str) -> MatcherHarness:
+async def start_harness(
+    database_url: str, resolver: PersonResolver | None = None
+) -> MatcherHarness:
     engine = create_engine(database_url)
     await migrate_database(engine)
     bus = InMemoryBus()
-    return MatcherHarness(engine, bus, RecordLinker(engine, EventPublisher(bus, service="matcher")))
+    linker = RecordLinker(engine, EventPublisher(bus, service="matcher"), resolver=resolver)
+    return MatcherHarness(engine, bus, linker)
+
+
+def _explained(rule: str) -> LinkExplanation:
+    return LinkExplanation(rule=rule, model_version="scripted", score=0.0, summary=rule)
+
+
+class ScriptedResolver:
+    """A resolver whose answers a test writes down (the service's mechanics, not the model's):
+    `links[record_key]` / `reviews[record_key]` name the candidate records whose persons the record
+    links to / is doubtful about; anything else is a new person. Stewards' decisions win."""
+
+    def __init__(self) -> None:
+        self.links: dict[str, set[str]] = {}
+        self.reviews: dict[str, set[str]] = {}
+
+    def resolve(
+        self,
+        record: CleanRecord,
+        candidates: Sequence[CandidateRecord],
+        decisions: StewardDecisions,
+    ) -> Resolution:
+        key = record.record_key
+        if record.person is None:
+            return Resolution(Outcome.ADDRESS_ONLY, None, _explained("address_only"))
+
+        def persons(wanted: set[str]) -> list[str]:
+            found = {c.person_id for c in candidates if c.record.record_key in wanted}
+            found |= {p for k, p in decisions.same if k == key}
+            return sorted(p for p in found if (key, p) not in decisions.not_same)
+
+        def matches(ids: list[str]) -> tuple[PersonMatch, ...]:
+            return tuple(PersonMatch(p, 10.0, 0.99, _explained("scripted")) for p in ids)
+
+        linked = persons(self.links.get(key, set()))
+        doubtful = [p for p in persons(self.reviews.get(key, set())) if p not in linked]
+        if linked:
+            return Resolution(Outcome.LINK, linked[0], _explained("scripted"), matches(linked),
+                              matches(doubtful))  # fmt: skip
+        if doubtful:
+            return Resolution(Outcome.REVIEW, new_person_id(key), _explained("review"),
+                              reviews=matches(doubtful))  # fmt: skip
+        return Resolution(Outcome.NEW_PERSON, new_person_id(key), _explained("new_person"))
 
 
 @pytest.fixture
-async def open_matcher(tmp_path: Path) -> AsyncIterator[Callable[[str], Any]]:
+def scripted() -> ScriptedResolver:
+    return ScriptedResolver()
+
+
+@pytest.fixture
+async def open_matcher(tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
     """Open matchers on further empty SQLite files (for replay tests); all disposed at the end."""
     opened: list[MatcherHarness] = []
 
-    async def open_one(name: str) -> MatcherHarness:
-        opened.append(await start_harness(f"sqlite+aiosqlite:///{tmp_path / name}"))
+    async def open_one(name: str, resolver: PersonResolver | None = None) -> MatcherHarness:
+        opened.append(await start_harness(f"sqlite+aiosqlite:///{tmp_path / name}", resolver))
         return opened[-1]
 
     yield open_one

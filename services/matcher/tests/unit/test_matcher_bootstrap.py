@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 
+from lateral_matcher.adapters import reviews
 from lateral_matcher.bootstrap import bootstrap
 from lateral_matcher.config import MatcherSettings
+from lateral_matcher.entrypoints.main import main
 from lateral_shared.bus import OutgoingMessage
 from lateral_shared.contracts import (
     RECORDS_CLEAN,
@@ -33,7 +39,7 @@ async def test_a_clean_record_on_the_bus_comes_out_linked(
         record = make_record("1", person={"forename": "Amy", "surname": "Smith"})
         event = RecordCleaned(batch_id=uuid.uuid4(), record=record)
         await bus.publish(RECORDS_CLEAN, [OutgoingMessage(record.record_key, encode_event(event))])
-        [consumer] = service.consumers()
+        [consumer] = [c for c in service.consumers() if c.subscription.topic == RECORDS_CLEAN]
         reader = bus.consumer("matcher", [RECORDS_CLEAN])
         await reader.start()
         await consumer.process(reader, await reader.fetch())
@@ -68,3 +74,28 @@ async def test_readiness_fails_when_the_bus_is_down(tmp_path: Path) -> None:
     finally:
         for hook in service.on_stop:
             await hook()
+
+
+async def test_clear_links_forgets_persons_but_keeps_stewards_decisions(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    open_matcher: Callable[..., Any],
+    make_record: Callable[..., CleanRecord],
+) -> None:
+    matcher = await open_matcher("m.db")
+    monkeypatch.setenv("LATERAL_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'm.db'}")
+    await matcher.send(make_record("1", person={"forename": "Amy", "surname": "Smith"}))
+    async with matcher.engine.begin() as conn:
+        now = datetime.now(UTC)
+        rid = await reviews.raise_report(conn, record_key="csc-leeds/1", person_id="p-1",
+                                         reported_by="sw", reason="r", now=now)  # fmt: skip
+        item = await reviews.get_item(conn, rid)
+        assert item is not None
+        await reviews.record_decision(conn, item, decision="not_same", decided_by="st",
+                                      reason="r", now=now)  # fmt: skip
+    with pytest.raises(SystemExit):
+        main(["clear-links"])  # refuses without --yes
+    await asyncio.to_thread(main, ["clear-links", "--yes"])  # the command runs its own loop
+    assert await matcher.count("persons") == 0
+    assert await matcher.count("records") == 0
+    assert await matcher.count("steward_decisions") == 1

@@ -45,19 +45,31 @@ async def test_same_name_and_full_dob_links_without_nhs_number(
         )
     )
     assert b.person.person_id == a.person.person_id
-    assert b.link.rule == "name_and_dob"
-    assert "same name and date of birth" in b.link.summary
+    assert b.link.rule == "probabilistic"
+    assert {f.field for f in b.link.fields} >= {"forename", "surname", "date_of_birth"}
 
 
-async def test_partial_dob_or_different_name_makes_a_new_person(
+async def test_doubtful_records_make_new_persons_and_wait_for_a_data_steward(
     matcher: Any, make_record: MakeRecord
 ) -> None:
     [a] = await matcher.send(make_record("1", person=AMY))
     [b] = await matcher.send(make_record("2", person={**AMY, "date_of_birth": "2012-03"}))
     [c] = await matcher.send(make_record("3", person={**AMY, "surname": "Jones"}))
     assert len({a.person.person_id, b.person.person_id, c.person.person_id}) == 3
-    assert b.link.rule == c.link.rule == "new_person"
+    assert b.link.rule == c.link.rule == "review"
     assert await matcher.count("persons") == 3
+    assert await matcher.count("review_items") == 2  # each against Amy's person
+
+
+async def test_someone_else_entirely_is_a_new_person_with_nothing_to_review(
+    matcher: Any, make_record: MakeRecord
+) -> None:
+    [a] = await matcher.send(make_record("1", person=AMY))
+    other = {"forename": "Zachary", "surname": "Okonkwo", "date_of_birth": "1971-11-30"}
+    [b] = await matcher.send(make_record("2", person=other))
+    assert b.person.person_id != a.person.person_id
+    assert b.link.rule == "new_person"
+    assert await matcher.count("review_items") == 0
 
 
 async def test_replaying_the_topic_into_an_empty_store_gives_the_same_person_ids(
@@ -111,7 +123,7 @@ async def test_resending_an_unchanged_record_changes_nothing_but_is_published_ag
     [first] = await matcher.send(record)
     counts = {
         t: await matcher.count(t)
-        for t in ("persons", "records", "person_identifiers", "addresses", "links")
+        for t in ("persons", "records", "blocking_keys", "addresses", "links", "review_items")
     }
     [again] = await matcher.send(record)
     assert again.change == "unchanged"

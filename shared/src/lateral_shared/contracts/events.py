@@ -161,6 +161,18 @@ class RecordLinked(Event):
     merged_person_ids: list[str] = Field(default_factory=list)
 
 
+class LinkReported(Event):
+    """`links.reported`: a practitioner says a record is not about the person it is linked to.
+    Key: the person ID. The matcher raises a review item for a data steward; nothing is unlinked
+    until the steward decides."""
+
+    schema_version: Literal[1] = 1
+    person_id: str
+    record_key: str
+    reported_by: str  # the practitioner's user ID, as in audit events
+    reason: str = Field(min_length=1, max_length=2000)  # the practitioner's words, for the steward
+
+
 class AlertRaised(Event):
     """`alerts.raised`: a priority alert. IDs only: the duty manager opens the person for more."""
 

@@ -6,13 +6,22 @@ from typing import Final
 
 from pydantic import BaseModel, ValidationError
 
-from .events import AlertRaised, AuditEvent, Event, RecordCleaned, RecordLinked, RecordReceived
+from .events import (
+    AlertRaised,
+    AuditEvent,
+    Event,
+    LinkReported,
+    RecordCleaned,
+    RecordLinked,
+    RecordReceived,
+)
 
 RECORDS_RAW: Final = "records.raw"
 RECORDS_CLEAN: Final = "records.clean"
 RECORDS_LINKED: Final = "records.linked"
 ALERTS_RAISED: Final = "alerts.raised"
 AUDIT_EVENTS: Final = "audit.events"
+LINKS_REPORTED: Final = "links.reported"
 
 EVENT_TYPES: Final[dict[str, dict[int, type[Event]]]] = {
     RECORDS_RAW: {1: RecordReceived},
@@ -20,6 +29,7 @@ EVENT_TYPES: Final[dict[str, dict[int, type[Event]]]] = {
     RECORDS_LINKED: {1: RecordLinked},
     ALERTS_RAISED: {1: AlertRaised},
     AUDIT_EVENTS: {1: AuditEvent},
+    LINKS_REPORTED: {1: LinkReported},
 }
 
 ALL_TOPICS: Final = tuple(EVENT_TYPES)

@@ -1,132 +1,147 @@
 """Reads and writes of the matcher's tables, in bulk, inside one transaction the caller owns.
 
 A batch costs a handful of statements, not a handful per record: the look-ups are loaded with
-`IN (...)` queries and the changes written with executemany. Portable SQLAlchemy Core only (no
-dialect-specific upserts), so SQLite and PostgreSQL behave the same; insert-or-update is decided
-from what was loaded at the start of the batch (one matcher at a time, see `service_layer`).
+`IN (...)` queries (chunked) and the changes written with executemany. Portable SQLAlchemy Core
+only (no dialect-specific upserts), so SQLite and PostgreSQL behave the same; insert-or-update is
+decided from what was loaded at the start of the batch, which is safe because concurrent matchers
+lock the batch's blocking keys first (`locks`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import JSON, Table, Text, bindparam, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lateral_matcher.adapters.tables import addresses, links, person_identifiers, persons, records
-from lateral_matcher.domain.batch import BatchChanges, IdentifierKey, KnownState, StoredRecord
-from lateral_matcher.domain.linking import IdentifierKind
+from lateral_matcher.adapters import identity, reviews
+from lateral_matcher.adapters.chunks import chunked
+from lateral_matcher.adapters.reads import RecordReads, remember_parsed
+from lateral_matcher.adapters.tables import (
+    addresses,
+    blocking_keys,
+    identity_changes,
+    links,
+    person_identifiers,
+    persons,
+    records,
+    review_items,
+    steward_decisions,
+)
+from lateral_matcher.domain.batch import BatchChanges, KnownState, StoredRecord
+from lateral_matcher.domain.resolution import CandidateRecord
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
-
-@dataclass(frozen=True, slots=True)
-class StoredAddress:
-    address_key: str
-    uprn: str | None
-    postcode: str | None
-    lines: list[str]
+# A very common key (a large care home's UPRN, a common surname's sound and birth year) meets
+# only its most recent records: the resolver's module docstring says why that is safe.
+CANDIDATES_PER_KEY = 200
 
 
-class MatcherRepository:
+class MatcherRepository(RecordReads):
     def __init__(self, connection: AsyncConnection) -> None:
-        self._conn = connection
+        super().__init__(connection)
 
     async def load_known(
-        self,
-        record_keys: Sequence[str],
-        identifiers: Sequence[IdentifierKey],
-        person_ids: Sequence[str],
+        self, record_keys: Sequence[str], keys: Sequence[str], new_person_ids: Sequence[str]
     ) -> KnownState:
-        """What the store holds about a batch's record keys, look-up keys and person IDs."""
+        """What the store holds about a batch's records, its candidates and their persons."""
+        stored = await self._stored_records(record_keys)
+        candidates, filed = await self._candidates(keys)
+        person_ids = {c.person_id for c in candidates.values()}
+        person_ids |= {s.person_id for s in stored.values() if s.person_id is not None}
+        live, redirects = await identity.load_persons(self._conn, [*person_ids, *new_person_ids])
         return KnownState(
-            records=await self._stored_records(record_keys),
+            records=stored,
             links=await self._stored_links(record_keys),
-            identifiers=await self._find_identifiers(identifiers),
-            persons=await self._existing_persons(person_ids),
+            candidates=candidates,
+            filed=filed,
+            persons=live,
+            redirects=redirects,
+            decisions=await reviews.load_decisions(self._conn, record_keys),
         )
 
     async def _stored_records(self, record_keys: Sequence[str]) -> dict[str, StoredRecord]:
-        if not record_keys:
-            return {}
         c = records.c
-        stmt = select(
-            c.record_key, c.person_id, c.address_key, c.content_hash, c.withdrawn_at
-        ).where(c.record_key.in_(record_keys))
-        return {
-            row.record_key: StoredRecord(
-                row.person_id, row.address_key, row.content_hash, row.withdrawn_at is not None
-            )
-            for row in await self._conn.execute(stmt)
-        }
-
-    async def _stored_links(self, record_keys: Sequence[str]) -> dict[str, LinkExplanation]:
-        if not record_keys:
-            return {}
-        stmt = select(links.c.record_key, links.c.explanation).where(
-            links.c.record_key.in_(record_keys)
-        )
-        return {
-            row.record_key: LinkExplanation.model_validate(row.explanation)
-            for row in await self._conn.execute(stmt)
-        }
-
-    async def _existing_persons(self, person_ids: Sequence[str]) -> set[str]:
-        if not person_ids:
-            return set()
-        stmt = select(persons.c.person_id).where(persons.c.person_id.in_(person_ids))
-        return set((await self._conn.execute(stmt)).scalars())
-
-    async def _find_identifiers(self, wanted: Sequence[IdentifierKey]) -> dict[IdentifierKey, str]:
-        found: dict[IdentifierKey, str] = {}
-        for kind in IdentifierKind:
-            values = [value for k, value in wanted if k is kind]
-            if not values:
-                continue
-            table = person_identifiers.c
-            stmt = select(table.value, table.person_id).where(
-                table.kind == kind.value, table.value.in_(values)
-            )
+        found: dict[str, StoredRecord] = {}
+        for chunk in chunked(record_keys):
+            stmt = select(
+                c.record_key, c.person_id, c.address_key, c.content_hash, c.withdrawn_at
+            ).where(c.record_key.in_(chunk))
             for row in await self._conn.execute(stmt):
-                found[(kind, row.value)] = row.person_id
+                found[row.record_key] = StoredRecord(
+                    row.person_id, row.address_key, row.content_hash, row.withdrawn_at is not None
+                )
         return found
 
-    async def write(self, changes: BatchChanges, known: KnownState, *, now: datetime) -> None:
-        """Write a batch's changes; rows known at the start of the batch are updated."""
+    async def _stored_links(self, record_keys: Sequence[str]) -> dict[str, LinkExplanation]:
+        found: dict[str, LinkExplanation] = {}
+        for chunk in chunked(record_keys):
+            stmt = select(links.c.record_key, cast(links.c.explanation, Text)).where(
+                links.c.record_key.in_(chunk)
+            )
+            for key, text in await self._conn.execute(stmt):
+                found[key] = LinkExplanation.model_validate_json(text)
+        return found
+
+    async def _candidates(
+        self, keys: Sequence[str]
+    ) -> tuple[dict[str, CandidateRecord], dict[str, set[str]]]:
+        """Live person records filed under any of `keys` (the most recent `CANDIDATES_PER_KEY`
+        of each), and which keys each is filed under."""
+        candidates: dict[str, CandidateRecord] = {}
+        filed: dict[str, set[str]] = {}
+        bk, r = blocking_keys.c, records.c
+        for chunk in chunked(keys):
+            recent = func.row_number().over(
+                partition_by=bk.key, order_by=(r.updated_at.desc(), r.record_key)
+            )
+            ranked = (
+                select(bk.key, bk.record_key, recent.label("recent"))
+                .join(records, r.record_key == bk.record_key)
+                .where(bk.key.in_(chunk), r.withdrawn_at.is_(None), r.person_id.is_not(None))
+                .subquery()
+            )
+            stmt = (
+                select(ranked.c.key, r.record_key, r.person_id, cast(r.record, Text))
+                .join(records, r.record_key == ranked.c.record_key)
+                .where(ranked.c.recent <= CANDIDATES_PER_KEY)
+            )
+            for key, record_key, person_id, text in await self._conn.execute(stmt):
+                filed.setdefault(key, set()).add(record_key)
+                if record_key not in candidates:
+                    candidates[record_key] = CandidateRecord(person_id, self.parse_record(text))
+        return candidates, filed
+
+    async def write(
+        self, changes: BatchChanges, known: KnownState, *, now: datetime
+    ) -> dict[str, str]:
+        """Write a batch's changes; rows known at the start of the batch are updated.
+
+        Returns the persons another matcher merged away while this batch ran (absorbed ->
+        survivor): the batch's records linked to them have been moved to the survivor.
+        """
         await self._write_persons(changes, now=now)
-        await self._insert(
-            person_identifiers,
-            [
-                {"kind": kind.value, "value": value, "person_id": person_id}
-                for (kind, value), person_id in changes.identifiers.items()
-            ],
-        )
+        current = changes.redirects.current
         record_rows, link_rows = [], []
         for key, write in changes.records.items():
+            person_id = current(write.person_id)
+            text = write.record.model_dump_json()
+            remember_parsed(text, write.record)  # a candidate of later batches: no re-parse
             record_rows.append(
-                {
-                    "record_key": key,
-                    "person_id": write.person_id,
-                    "address_key": write.address_key,
-                    "content_hash": write.record.content_hash,
-                    "record": write.record.model_dump(mode="json"),
-                    "updated_at": now,
-                    "withdrawn_at": None,
-                }
-            )
+                {"record_key": key, "person_id": person_id, "address_key": write.address_key,
+                 "content_hash": write.record.content_hash, "record": text, "updated_at": now,
+                 "withdrawn_at": None}
+            )  # fmt: skip
             link_rows.append(
-                {
-                    "record_key": key,
-                    "person_id": write.person_id,
-                    "explanation": write.explanation.model_dump(mode="json"),
-                    "updated_at": now,
-                }
-            )
-        await self._upsert(records, "record_key", record_rows, set(known.records))
-        await self._upsert(links, "record_key", link_rows, set(known.links))
+                {"record_key": key, "person_id": person_id,
+                 "explanation": write.explanation.model_dump_json(), "updated_at": now}
+            )  # fmt: skip
+        await self._upsert(records, "record_key", record_rows, set(known.records), "record")
+        await self._upsert(links, "record_key", link_rows, set(known.links), "explanation")
+        await self._file_keys(changes.keys, refiled=set(known.records))
         await self._write_addresses(changes.addresses, now=now)
         if changes.withdrawn:
             await self._conn.execute(
@@ -134,22 +149,59 @@ class MatcherRepository:
                 .where(records.c.record_key.in_(sorted(changes.withdrawn)))
                 .values(withdrawn_at=now, updated_at=now)
             )
+        await identity.apply_merges(self._conn, changes.merges, now=now)
+        await reviews.raise_items(self._conn, changes.reviews, current, now=now)
+        return await self._follow_late_merges(record_rows, now=now)
+
+    async def _follow_late_merges(
+        self, record_rows: list[dict[str, Any]], *, now: datetime
+    ) -> dict[str, str]:
+        linked: dict[str, list[str]] = {}
+        for row in record_rows:
+            if row["person_id"] is not None:
+                linked.setdefault(row["person_id"], []).append(row["record_key"])
+        late = await identity.late_redirects(self._conn, sorted(linked))
+        for absorbed, survivor in late.items():
+            moved = await identity.move_records(
+                self._conn, absorbed, survivor, now=now, only=linked[absorbed]
+            )
+            await self.bump_persons({survivor: len(moved)}, now=now)
+        return late
+
+    async def _file_keys(self, keys: dict[str, list[str]], *, refiled: set[str]) -> None:
+        """File each written record under its blocking keys (replacing an update's old keys)."""
+        again = sorted(key for key in keys if key in refiled)
+        for chunk in chunked(again):
+            await self._conn.execute(
+                delete(blocking_keys).where(blocking_keys.c.record_key.in_(chunk))
+            )
+        rows = [
+            {"key": key, "record_key": record_key}
+            for record_key, record_keys in keys.items()
+            for key in dict.fromkeys(record_keys)
+        ]
+        await self._insert(blocking_keys, rows)
 
     async def _write_persons(self, changes: BatchChanges, *, now: datetime) -> None:
         await self._insert(
             persons,
             [
-                {"person_id": pid, "version": version, "created_at": now, "updated_at": now}
+                {"person_id": pid, "version": version, "created_at": now, "updated_at": now,
+                 "merged_into": None}
                 for pid, version in changes.new_persons.items()
             ],
-        )
-        if changes.bumped_persons:
+        )  # fmt: skip
+        await self.bump_persons(dict(changes.bumped_persons), now=now)
+
+    async def bump_persons(self, changes: dict[str, int], *, now: datetime) -> None:
+        """Add `changes[person]` to each person's version."""
+        if changes:
             stmt = (
                 update(persons)
                 .where(persons.c.person_id == bindparam("pid"))
                 .values(version=persons.c.version + bindparam("changes"), updated_at=now)
             )
-            params = [{"pid": p, "changes": n} for p, n in changes.bumped_persons.items()]
+            params = [{"pid": p, "changes": n} for p, n in sorted(changes.items())]
             await self._conn.execute(stmt, params)
 
     async def _write_addresses(self, latest: dict[str, CleanAddress], *, now: datetime) -> None:
@@ -170,83 +222,64 @@ class MatcherRepository:
         await self._upsert(addresses, "address_key", rows, set(existing))
 
     async def _upsert(
-        self, table: Table, key: str, rows: list[dict[str, Any]], existing: set[str]
+        self,
+        table: Table,
+        key: str,
+        rows: list[dict[str, Any]],
+        existing: set[str],
+        json_text: str | None = None,
     ) -> None:
-        await self._insert(table, [row for row in rows if row[key] not in existing])
+        """Insert new rows, update existing ones. `json_text` names a JSON column whose values
+        are given already encoded (pydantic's encoder is several times faster than json.dumps).
+        """
         # Bound names must differ from the column names SQLAlchemy binds itself.
-        updates = [
-            {f"v_{name}": value for name, value in row.items()}
-            for row in rows
-            if row[key] in existing
-        ]
+        bound = [{f"v_{name}": value for name, value in row.items()} for row in rows]
+        if not rows:
+            return
+        columns: dict[str, Any] = {n: bindparam(f"v_{n}") for n in rows[0]}
+        if json_text is not None:
+            columns[json_text] = self._encoded_json(f"v_{json_text}")
+        new = [b for b, row in zip(bound, rows, strict=True) if row[key] not in existing]
+        if new:
+            await self._conn.execute(table.insert().values(**columns), new)
+        updates = [b for b, row in zip(bound, rows, strict=True) if row[key] in existing]
         if updates:
-            columns: dict[str, Any] = {n: bindparam(f"v_{n}") for n in rows[0] if n != key}
+            del columns[key]
             stmt = update(table).where(table.c[key] == bindparam(f"v_{key}")).values(**columns)
             await self._conn.execute(stmt, updates)
+
+    def _encoded_json(self, name: str) -> Any:
+        """A bound parameter carrying JSON text into a JSON column, as each database needs it."""
+        text_param = bindparam(name, type_=Text())
+        if self._conn.dialect.name == "postgresql":
+            return cast(text_param, JSON)
+        return text_param  # SQLite keeps JSON as text
 
     async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         if rows:
             await self._conn.execute(table.insert(), rows)
 
-    async def get_addresses(self, address_keys: Sequence[str]) -> dict[str, StoredAddress]:
-        if not address_keys:
-            return {}
-        stmt = select(addresses).where(addresses.c.address_key.in_(address_keys))
-        return {
-            row.address_key: StoredAddress(row.address_key, row.uprn, row.postcode, list(row.lines))
-            for row in await self._conn.execute(stmt)
-        }
-
-    async def person_versions(self, person_ids: Sequence[str]) -> dict[str, int]:
-        if not person_ids:
-            return {}
-        stmt = select(persons.c.person_id, persons.c.version).where(
-            persons.c.person_id.in_(person_ids)
-        )
-        return {row.person_id: int(row.version) for row in await self._conn.execute(stmt)}
-
-    async def records_of_persons(self, person_ids: Sequence[str]) -> dict[str, list[CleanRecord]]:
-        """Every record of each person, oldest event first."""
-        found: dict[str, list[CleanRecord]] = {pid: [] for pid in person_ids}
-        if person_ids:
-            stmt = select(records.c.person_id, records.c.record).where(
-                records.c.person_id.in_(person_ids), records.c.withdrawn_at.is_(None)
-            )
-            for row in await self._conn.execute(stmt):
-                found[row.person_id].append(CleanRecord.model_validate(row.record))
-        for person_records in found.values():
-            person_records.sort(key=lambda r: (r.event_date, r.record_key))
-        return found
-
-    async def records_at_addresses(
-        self, address_keys: Sequence[str]
-    ) -> dict[str, list[tuple[str, str | None]]]:
-        """(record_key, person_id) of every record at each address, by record key."""
-        found: dict[str, list[tuple[str, str | None]]] = {key: [] for key in address_keys}
-        if address_keys:
-            stmt = (
-                select(records.c.address_key, records.c.record_key, records.c.person_id)
-                .where(records.c.address_key.in_(address_keys), records.c.withdrawn_at.is_(None))
-                .order_by(records.c.record_key)
-            )
-            for row in await self._conn.execute(stmt):
-                found[row.address_key].append((row.record_key, row.person_id))
-        return found
-
     async def stored_records(self, record_keys: Sequence[str]) -> dict[str, CleanRecord]:
         """The records as stored (withdrawn ones too), by record key."""
-        if not record_keys:
-            return {}
-        stmt = select(records.c.record_key, records.c.record).where(
-            records.c.record_key.in_(record_keys)
-        )
-        return {
-            row.record_key: CleanRecord.model_validate(row.record)
-            for row in await self._conn.execute(stmt)
-        }
+        found: dict[str, CleanRecord] = {}
+        for chunk in chunked(record_keys):
+            stmt = select(records.c.record_key, records.c.record).where(
+                records.c.record_key.in_(chunk)
+            )
+            for row in await self._conn.execute(stmt):
+                found[row.record_key] = CleanRecord.model_validate(row.record)
+        return found
 
     async def count(self, table: str) -> int:
         """Rows in one of the matcher's tables (for operations and tests)."""
-        chosen = {t.name: t for t in (persons, records, person_identifiers, addresses, links)}
+        tables = (persons, records, person_identifiers, addresses, links, blocking_keys,
+                  identity_changes, review_items, steward_decisions)  # fmt: skip
+        chosen = {t.name: t for t in tables}
         stmt = select(func.count()).select_from(chosen[table])
         return int((await self._conn.execute(stmt)).scalar_one())
+
+    async def clear_links(self) -> None:
+        """Forget everything derived from the topic, keeping the stewards' decisions and the
+        review queue, so reprocessing `records.clean` from the start rebuilds the clusters."""
+        for table in (blocking_keys, links, records, persons, addresses, identity_changes):
+            await self._conn.execute(delete(table))

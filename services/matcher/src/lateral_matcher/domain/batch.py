@@ -1,8 +1,10 @@
-"""Linking a whole batch in memory: what the store held when the batch began, in; changes, out.
+"""Resolving a whole batch in memory: what the store held when the batch began, in; changes, out.
 
-The caller loads `KnownState` for the batch in a few queries, `BatchLinking.link` applies the
-rules to each record in order (so two records of one new person in a batch find each other, and a
-record key sent twice is stored once), and the caller writes `BatchChanges` in bulk. No I/O here.
+The caller loads `KnownState` for the batch in a few queries (the batch's own records, and every
+stored record sharing a blocking key with one of them: the candidates), `BatchResolution.link`
+asks the resolver where each record belongs, in order (so two records of one new person in a batch
+find each other, and a record key sent twice is stored once), and the caller writes `BatchChanges`
+in bulk. A record that links to several persons merges them into the survivor (`merging`). No I/O.
 """
 
 from __future__ import annotations
@@ -10,15 +12,35 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
-from .linking import IdentifierKind, LinkDecision, decide_link, new_person_id, person_keys
+from .households import household_address_key
+from .merging import Merge, PersonRedirects, choose_survivor, merge_reason
+from .resolution import (
+    CandidateRecord,
+    Outcome,
+    PersonMatch,
+    Resolution,
+    StewardDecisions,
+    blocking_keys,
+    new_person_id,
+)
 
 Change = Literal["created", "updated", "unchanged", "withdrawn"]
-IdentifierKey = tuple[IdentifierKind, str]
+
+
+class PersonResolver(Protocol):
+    """Where a record belongs among its candidates' persons (`resolution.Resolver`)."""
+
+    def resolve(
+        self,
+        record: CleanRecord,
+        candidates: Sequence[CandidateRecord],
+        decisions: StewardDecisions,
+    ) -> Resolution: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,30 +55,42 @@ class StoredRecord:
 
 @dataclass
 class KnownState:
-    """What the store held, when the batch began, about the batch's keys."""
+    """What the store held, when the batch began, about the batch's records and candidates."""
 
     records: dict[str, StoredRecord] = field(default_factory=dict)
     links: dict[str, LinkExplanation] = field(default_factory=dict)
-    identifiers: dict[IdentifierKey, str] = field(default_factory=dict)
-    persons: set[str] = field(default_factory=set)
+    candidates: dict[str, CandidateRecord] = field(default_factory=dict)
+    filed: dict[str, set[str]] = field(default_factory=dict)  # blocking key -> record keys
+    persons: set[str] = field(default_factory=set)  # live persons among those of interest
+    redirects: dict[str, str] = field(default_factory=dict)  # merged person -> survivor
+    decisions: StewardDecisions = field(default_factory=StewardDecisions)
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What linking did with one record."""
+class RecordOutcome:
+    """What resolving did with one record."""
 
     change: Change
     person_id: str | None
     address_key: str | None
     explanation: LinkExplanation | None
+    merged_person_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class RecordWrite:
     record: CleanRecord
-    person_id: str | None
+    person_id: str | None  # as linked; the writer follows `BatchChanges.redirects`
     address_key: str | None
     explanation: LinkExplanation
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRequest:
+    """A doubtful pair for a data steward: this record, that person."""
+
+    record_key: str
+    match: PersonMatch
 
 
 @dataclass
@@ -65,33 +99,42 @@ class BatchChanges:
 
     new_persons: dict[str, int] = field(default_factory=dict)  # person ID -> version
     bumped_persons: Counter[str] = field(default_factory=Counter)  # person ID -> changes
-    identifiers: dict[IdentifierKey, str] = field(default_factory=dict)  # newly claimed keys
     records: dict[str, RecordWrite] = field(default_factory=dict)
+    keys: dict[str, list[str]] = field(default_factory=dict)  # record key -> its blocking keys
     addresses: dict[str, CleanAddress] = field(default_factory=dict)
     withdrawn: set[str] = field(default_factory=set)  # record keys withdrawn by this batch
+    merges: list[Merge] = field(default_factory=list)
+    reviews: list[ReviewRequest] = field(default_factory=list)
+    redirects: PersonRedirects = field(default_factory=PersonRedirects)
 
 
 def keys_to_load(
-    records: list[CleanRecord], withdrawn_keys: Sequence[str] = ()
-) -> tuple[list[str], list[IdentifierKey], list[str]]:
-    """The record keys, look-up keys and candidate new person IDs a batch needs known."""
+    records: Sequence[CleanRecord], withdrawn_keys: Sequence[str] = ()
+) -> tuple[list[str], list[str], list[str]]:
+    """The record keys, blocking keys and would-be new person IDs a batch needs known."""
     record_keys = list(dict.fromkeys([*(r.record_key for r in records), *withdrawn_keys]))
-    identifiers = [pair for r in records for pair in person_keys(r.person).as_identifiers()]
-    return record_keys, list(dict.fromkeys(identifiers)), [new_person_id(k) for k in record_keys]
+    keys = list(dict.fromkeys(key for r in records for key in blocking_keys(r)))
+    return record_keys, keys, [new_person_id(k) for k in record_keys]
 
 
-class BatchLinking:
-    """Applies the linking rules to a batch's records in order, against `KnownState`."""
+class BatchResolution:
+    """Resolves a batch's records in order against `KnownState`, through the resolver."""
 
-    def __init__(self, known: KnownState) -> None:
+    def __init__(self, known: KnownState, resolver: PersonResolver) -> None:
+        self._resolver = resolver
         self._records = dict(known.records)
         self._links = dict(known.links)
-        self._identifiers = dict(known.identifiers)
+        self._candidates = dict(known.candidates)
+        self._filed = {key: set(keys) for key, keys in known.filed.items()}
+        self._members: dict[str, set[str]] = {}
+        for record_key, candidate in self._candidates.items():
+            self._members.setdefault(candidate.person_id, set()).add(record_key)
         self._persons = set(known.persons)
-        self.changes = BatchChanges()
+        self._decisions = known.decisions
+        self.changes = BatchChanges(redirects=PersonRedirects(dict(known.redirects)))
 
-    def link(self, record: CleanRecord) -> Outcome:
-        """Link one record; an unchanged resend changes nothing."""
+    def link(self, record: CleanRecord) -> RecordOutcome:
+        """Resolve one record; an unchanged resend changes nothing."""
         stored = self._records.get(record.record_key)
         if (
             stored is not None
@@ -99,24 +142,18 @@ class BatchLinking:
             and stored.content_hash == record.content_hash
         ):
             link = self._links.get(record.record_key)
-            return Outcome("unchanged", stored.person_id, stored.address_key, link)
-        address_key = record.address.address_key if record.address else None
+            current = self.changes.redirects.current(stored.person_id)
+            return RecordOutcome("unchanged", current, stored.address_key, link)
+        address_key = household_address_key(record.address)
         if record.address is not None and address_key is not None:
             self.changes.addresses[address_key] = record.address
-        decision = self._decide(record, stored)
-        if decision.person_id is not None:
-            self._touch_person(decision, record)
-        write = RecordWrite(record, decision.person_id, address_key, decision.explanation)
-        self.changes.records[record.record_key] = write
-        self._records[record.record_key] = StoredRecord(
-            decision.person_id, address_key, record.content_hash
-        )
-        self._links[record.record_key] = decision.explanation
-        self.changes.withdrawn.discard(record.record_key)
+        keys = blocking_keys(record)
+        person_id, explanation, merged = self._place(record, stored, keys)
+        self._store(record, person_id, address_key, explanation, keys)
         change: Change = "created" if stored is None else "updated"
-        return Outcome(change, decision.person_id, address_key, decision.explanation)
+        return RecordOutcome(change, person_id, address_key, explanation, merged)
 
-    def withdraw(self, record_key: str) -> Outcome | None:
+    def withdraw(self, record_key: str) -> RecordOutcome | None:
         """Take a record out of Lateral (its partner deleted it); None if it was never here.
 
         A record withdrawn before is reported withdrawn again, so a redelivered withdrawal is
@@ -125,15 +162,80 @@ class BatchLinking:
         stored = self._records.get(record_key)
         if stored is None:
             return None
-        link = self._links.get(record_key)
+        person_id = self.changes.redirects.current(stored.person_id)
         if not stored.withdrawn:
             self._records[record_key] = StoredRecord(
-                stored.person_id, stored.address_key, stored.content_hash, withdrawn=True
+                person_id, stored.address_key, stored.content_hash, withdrawn=True
             )
             self.changes.withdrawn.add(record_key)
-            if stored.person_id is not None:
-                self._bump(stored.person_id)
-        return Outcome("withdrawn", stored.person_id, stored.address_key, link)
+            self._forget_candidate(record_key)
+            if person_id is not None:
+                self._bump(person_id)
+        return RecordOutcome(
+            "withdrawn", person_id, stored.address_key, self._links.get(record_key)
+        )
+
+    def _place(
+        self, record: CleanRecord, stored: StoredRecord | None, keys: list[str]
+    ) -> tuple[str | None, LinkExplanation, tuple[str, ...]]:
+        """The person a record belongs to, why, and the persons merged into it on the way.
+
+        An update keeps the person it is linked to: identity stays stable, and moving a corrected
+        record is for a data steward (a practitioner reports it, the steward splits it out).
+        """
+        previous = self._links.get(record.record_key)
+        if stored is not None and stored.person_id is not None and previous is not None:
+            person_id = self.changes.redirects.current(stored.person_id)
+            assert person_id is not None
+            self._bump(person_id)
+            return person_id, previous, ()
+        candidates = self._candidates_of(record.record_key, keys)
+        resolution = self._resolver.resolve(record, candidates, self._decisions)
+        for match in resolution.reviews:
+            self.changes.reviews.append(ReviewRequest(record.record_key, match))
+        if resolution.outcome is Outcome.ADDRESS_ONLY or resolution.person_id is None:
+            return None, resolution.explanation, ()
+        if resolution.outcome is Outcome.LINK:
+            linked = list(dict.fromkeys(m.person_id for m in resolution.links))
+            survivor, merged = self._merge(record.record_key, linked or [resolution.person_id])
+            self._bump(survivor)
+            return survivor, resolution.explanation, merged
+        self._create(resolution.person_id)
+        return resolution.person_id, resolution.explanation, ()
+
+    def _candidates_of(self, record_key: str, keys: list[str]) -> list[CandidateRecord]:
+        """The stored and earlier-in-batch records sharing one of `keys` (the record's own)."""
+        found: set[str] = set()
+        for key in keys:
+            found |= self._filed.get(key, set())
+        found.discard(record_key)
+        return [self._candidates[k] for k in sorted(found) if k in self._candidates]
+
+    def _merge(self, cause: str, person_ids: list[str]) -> tuple[str, tuple[str, ...]]:
+        """Merge the persons a record links to into the survivor; the IDs merged away."""
+        current = list(dict.fromkeys(self.changes.redirects.current(p) or p for p in person_ids))
+        survivor = choose_survivor(current)
+        absorbed = tuple(p for p in current if p != survivor)
+        for person_id in absorbed:
+            moved = sorted(self._members.pop(person_id, set()))
+            for record_key in moved:
+                self._candidates[record_key] = CandidateRecord(
+                    survivor, self._candidates[record_key].record
+                )
+            self._members.setdefault(survivor, set()).update(moved)
+            self.changes.redirects.merge(person_id, into=survivor)
+            self.changes.merges.append(
+                Merge(survivor, person_id, cause, merge_reason(cause), actor="matcher")
+            )
+            self._persons.discard(person_id)
+        return survivor, absorbed
+
+    def _create(self, person_id: str) -> None:
+        if person_id in self._persons:  # made earlier (a replayed or re-filed record)
+            self._bump(person_id)
+            return
+        self.changes.new_persons[person_id] = 1
+        self._persons.add(person_id)
 
     def _bump(self, person_id: str) -> None:
         """Count one more change to an existing person (or one made earlier in this batch)."""
@@ -142,36 +244,30 @@ class BatchLinking:
         else:
             self.changes.bumped_persons[person_id] += 1
 
-    def _decide(self, record: CleanRecord, stored: StoredRecord | None) -> LinkDecision:
-        """The rules; an update keeps the person the record is already linked to.
+    def _store(
+        self,
+        record: CleanRecord,
+        person_id: str | None,
+        address_key: str | None,
+        explanation: LinkExplanation,
+        keys: list[str],
+    ) -> None:
+        """Note the write, and file the record as a candidate for the rest of the batch."""
+        key = record.record_key
+        self.changes.records[key] = RecordWrite(record, person_id, address_key, explanation)
+        self.changes.withdrawn.discard(key)
+        self._records[key] = StoredRecord(person_id, address_key, record.content_hash)
+        self._links[key] = explanation
+        self._forget_candidate(key)
+        self.changes.keys[key] = keys
+        if person_id is None:
+            return
+        self._candidates[key] = CandidateRecord(person_id, record)
+        self._members.setdefault(person_id, set()).add(key)
+        for blocking_key in keys:
+            self._filed.setdefault(blocking_key, set()).add(key)
 
-        Moving a corrected record to another person (and merging persons) needs the review queue
-        of the probabilistic matcher; until then a link, once made, stays.
-        """
-        previous = self._links.get(record.record_key)
-        if stored is not None and stored.person_id is not None and previous is not None:
-            return LinkDecision(stored.person_id, False, previous)
-        keys = person_keys(record.person)
-        return decide_link(
-            record_key=record.record_key,
-            person=record.person,
-            person_by_nhs_number=self._find(IdentifierKind.NHS_NUMBER, keys.nhs_number),
-            person_by_name_and_dob=self._find(IdentifierKind.NAME_AND_DOB, keys.name_and_dob),
-        )
-
-    def _find(self, kind: IdentifierKind, value: str | None) -> str | None:
-        return None if value is None else self._identifiers.get((kind, value))
-
-    def _touch_person(self, decision: LinkDecision, record: CleanRecord) -> None:
-        """Create the person or count a change to it, and give it the record's free keys."""
-        person_id = decision.person_id
-        assert person_id is not None
-        if decision.is_new_person and person_id not in self._persons:
-            self.changes.new_persons[person_id] = 1
-            self._persons.add(person_id)
-        else:
-            self._bump(person_id)
-        for key in person_keys(record.person).as_identifiers():
-            if key not in self._identifiers:  # the first person to claim a key keeps it
-                self._identifiers[key] = person_id
-                self.changes.identifiers[key] = person_id
+    def _forget_candidate(self, record_key: str) -> None:
+        old = self._candidates.pop(record_key, None)
+        if old is not None:
+            self._members.get(old.person_id, set()).discard(record_key)

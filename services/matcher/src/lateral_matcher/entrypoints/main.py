@@ -1,4 +1,6 @@
-"""The `lateral-matcher` command: `serve` (the default) or `migrate`."""
+"""The `lateral-matcher` command: `serve` (the default), `migrate`, or `clear-links` (before
+reprocessing `records.clean` from the start: forgets persons, links and addresses, keeps the data
+stewards' decisions and the review queue)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import argparse
 import asyncio
 import logging
 
+from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import bootstrap, migrate_database
 from lateral_matcher.config import MatcherSettings
 from lateral_shared.db import create_engine
@@ -29,14 +32,32 @@ async def _migrate(settings: MatcherSettings) -> None:
     log.info("matcher tables migrated", extra={"service": "matcher"})
 
 
+async def _clear_links(settings: MatcherSettings) -> None:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate_database(engine)
+        async with engine.begin() as connection:
+            await MatcherRepository(connection).clear_links()
+    finally:
+        await engine.dispose()
+    log.info("matcher links cleared; reset the consumer group's offsets to reprocess",
+             extra={"service": "matcher"})  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the matcher on its own (distributed mode), or apply its migrations."""
     parser = argparse.ArgumentParser(prog="lateral-matcher", description=__doc__)
-    parser.add_argument("command", nargs="?", default="serve", choices=["serve", "migrate"])
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=["serve", "migrate", "clear-links"]
+    )
+    parser.add_argument("--yes", action="store_true", help="confirm `clear-links`")
     args = parser.parse_args(argv)
+    if args.command == "clear-links" and not args.yes:
+        parser.error("clear-links forgets every person and link: add --yes to confirm")
     settings = MatcherSettings()
     configure_logging(settings.log_level)
-    asyncio.run(_serve(settings) if args.command == "serve" else _migrate(settings))
+    commands = {"serve": _serve, "migrate": _migrate, "clear-links": _clear_links}
+    asyncio.run(commands[args.command](settings))
 
 
 if __name__ == "__main__":

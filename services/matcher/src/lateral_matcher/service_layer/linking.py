@@ -1,29 +1,38 @@
-"""The `records.clean` handler: store and link a batch of records, commit, then publish.
+"""The `records.clean` handler: store and resolve a batch of records, commit, then publish.
 
-One batch is one transaction: what the store holds about the batch's keys is loaded, every record
-is linked in order (`domain.batch`), the changes are written in bulk, the snapshots are read, the
-transaction commits, and only then are the `records.linked` events published. A crash between the
-commit and the publish is healed by redelivery: a record already stored with the same content hash
-changes nothing but is published again (`change="unchanged"`), and so is a withdrawal already
+One batch is one transaction: the batch's blocking keys are locked (PostgreSQL), what the store
+holds about the batch and its candidates is loaded, every record is resolved in order
+(`domain.batch`, through the resolver), the changes are written in bulk, the snapshots are read,
+the transaction commits, and only then are the `records.linked` events published. A crash between
+the commit and the publish is healed by redelivery: a record already stored with the same content
+hash changes nothing but is published again (`change="unchanged"`), and so is a withdrawal already
 applied (`change="withdrawn"`); downstream consumers are idempotent.
 
-Limitation (for the distributed-mode issue): two matcher replicas linking records of the same new
-person at the same time each miss the other's uncommitted look-up keys and create two persons (or
-one fails on a primary key and its batch is retried). Run one matcher replica until linking takes a
-per-key lock (PostgreSQL advisory locks) or the topic is partitioned by a blocking key.
+Several matcher replicas may run at once: batches sharing a blocking key wait for each other
+(`adapters.locks`), and a record linked to a person another replica merged away meanwhile is
+moved to the survivor before commit.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lateral_matcher.adapters.locks import lock_blocking_keys, one_writer
 from lateral_matcher.adapters.repository import MatcherRepository
-from lateral_matcher.domain.batch import BatchLinking, Outcome, keys_to_load
+from lateral_matcher.domain.batch import (
+    BatchResolution,
+    PersonResolver,
+    RecordOutcome,
+    keys_to_load,
+)
+from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
+from lateral_matcher.domain.resolution import default_resolver
 from lateral_matcher.service_layer.snapshots import read_snapshots
 from lateral_shared.bus import EventPublisher
 from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned, RecordLinked
@@ -32,6 +41,9 @@ RECORDS_LINKED_TOTAL = Counter(
     "lateral_matcher_records_total",
     "Records handled by the matcher, by change (created, updated, unchanged, withdrawn) and rule.",
     ["change", "rule"],
+)
+PERSONS_MERGED_TOTAL = Counter(
+    "lateral_matcher_persons_merged_total", "Persons merged into another by a bridging record."
 )
 
 # Linked events get IDs derived from the clean event's ID, so a redelivery republishes the same ID.
@@ -50,60 +62,83 @@ class RecordLinker:
         engine: AsyncEngine,
         publisher: EventPublisher,
         clock: Callable[[], datetime] = utc_now,
+        *,
+        resolver: PersonResolver | None = None,
+        household_window: timedelta = DEFAULT_WINDOW,
     ) -> None:
         self._engine = engine
         self._publisher = publisher
         self._clock = clock
+        self._resolver = resolver or default_resolver()
+        self._window = household_window
 
     async def __call__(self, events: Sequence[Event]) -> None:
         cleaned = [event for event in events if isinstance(event, RecordCleaned)]
         if not cleaned:
             return
-        async with self._engine.begin() as connection:
+        async with one_writer(self._engine), self._engine.begin() as connection:
             repo = MatcherRepository(connection)
-            handled = await link_batch(repo, cleaned, now=self._clock())
-            linked = await _linked_events(repo, handled)
+            handled = await link_batch(repo, cleaned, self._resolver, now=self._clock())
+            linked = await linked_events(repo, handled, window=self._window)
         await self._publisher.publish(RECORDS_LINKED, linked)
         for _, outcome in handled:
             rule = outcome.explanation.rule if outcome.explanation else "none"
             RECORDS_LINKED_TOTAL.labels(outcome.change, rule).inc()
+            PERSONS_MERGED_TOTAL.inc(len(outcome.merged_person_ids))
 
 
-Handled = tuple[RecordCleaned, Outcome]
+Handled = tuple[RecordCleaned, RecordOutcome]
 
 
 async def link_batch(
-    repo: MatcherRepository, cleaned: Sequence[RecordCleaned], *, now: datetime
+    repo: MatcherRepository,
+    cleaned: Sequence[RecordCleaned],
+    resolver: PersonResolver,
+    *,
+    now: datetime,
 ) -> list[Handled]:
-    """Link, store or withdraw a batch's records in order (idempotent on each content hash).
+    """Resolve, store or withdraw a batch's records in order (idempotent on each content hash).
 
     A withdrawal of a record Lateral never held changes nothing and is left out of the result.
     """
     upserts = [event.record for event in cleaned if event.record is not None]
     withdrawals = [event.record_key for event in cleaned if event.action == "withdraw"]
-    known = await repo.load_known(*keys_to_load(upserts, withdrawals))
-    linking = BatchLinking(known)
+    record_keys, keys, new_ids = keys_to_load(upserts, withdrawals)
+    # Addresses too: two batches must not both insert a new address.
+    places = [f"address|{key}" for r in upserts if (key := household_address_key(r.address))]
+    await lock_blocking_keys(repo.connection, [*keys, *places])
+    known = await repo.load_known(record_keys, keys, new_ids)
+    resolution = BatchResolution(known, resolver)
     handled: list[Handled] = []
     for event in cleaned:
         outcome = (
-            linking.link(event.record)
+            resolution.link(event.record)
             if event.record is not None
-            else linking.withdraw(event.record_key)
+            else resolution.withdraw(event.record_key)
         )
         if outcome is not None:
             handled.append((event, outcome))
-    await repo.write(linking.changes, known, now=now)
-    return handled
+    late = await repo.write(resolution.changes, known, now=now)
+    # Every event names the person as it is at the end of the batch (merges included).
+    current = resolution.changes.redirects.current
+    return [
+        (event, replace(outcome, person_id=_now_at(current(outcome.person_id), late)))
+        for event, outcome in handled
+    ]
 
 
-async def _linked_events(
-    repo: MatcherRepository, handled: Sequence[Handled]
+def _now_at(person_id: str | None, late: dict[str, str]) -> str | None:
+    return None if person_id is None else late.get(person_id, person_id)
+
+
+async def linked_events(
+    repo: MatcherRepository, handled: Sequence[Handled], *, window: timedelta = DEFAULT_WINDOW
 ) -> list[tuple[str, Event]]:
     """One keyed `RecordLinked` per record, each with the snapshots as of the end of the batch."""
     outcomes = [outcome for _, outcome in handled]
     person_ids = [o.person_id for o in outcomes if o.person_id is not None]
     address_keys = [o.address_key for o in outcomes if o.address_key is not None]
-    people, places = await read_snapshots(repo, person_ids, address_keys)
+    people, places = await read_snapshots(repo, person_ids, address_keys, window=window)
     withdrawn = await repo.stored_records(
         [event.record_key for event, _ in handled if event.record is None]
     )
@@ -117,6 +152,7 @@ async def _linked_events(
             person=people.get(outcome.person_id) if outcome.person_id else None,
             address=places.get(outcome.address_key) if outcome.address_key else None,
             link=outcome.explanation,
+            merged_person_ids=list(outcome.merged_person_ids),
         )
         keyed.append((outcome.person_id or outcome.address_key or event.record_key, linked))
     return keyed

@@ -1,0 +1,57 @@
+"""Serialising concurrent matchers: transaction-scoped locks on a batch's blocking keys.
+
+Two replicas resolving records of one new individual at once would each miss the other's
+uncommitted records and make two persons. Before reading candidates, each batch takes a
+PostgreSQL advisory transaction lock on every blocking key it has, in sorted order (so two batches
+never wait on each other in a cycle); a batch sharing a key waits until the other commits, then
+sees its records.
+
+On SQLite (embedded mode: one process) the driver begins a transaction only at the first write,
+so a batch's reads would not be isolated from another's writes: writers to one database file take
+turns on an in-process lock instead (`one_writer`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import AsyncIterator, Iterable
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+_sqlite_writers: dict[tuple[str, int], asyncio.Lock] = {}
+
+# Sorted in a subquery and aggregated, so the locks are taken in that order.
+_LOCK_SORTED = text(
+    "SELECT count(pg_advisory_xact_lock(k)) "
+    "FROM (SELECT unnest(CAST(:keys AS bigint[])) AS k ORDER BY 1) AS sorted_keys"
+)
+
+
+def lock_id(key: str) -> int:
+    """A stable signed 64-bit lock ID for a blocking key (the same in every replica)."""
+    digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+async def lock_blocking_keys(connection: AsyncConnection, keys: Iterable[str]) -> None:
+    """Hold a lock on each key until the transaction ends (PostgreSQL; nothing on SQLite)."""
+    if connection.dialect.name != "postgresql":
+        return
+    ids = sorted({lock_id(key) for key in keys})
+    if ids:
+        await connection.execute(_LOCK_SORTED, {"keys": ids})
+
+
+@contextlib.asynccontextmanager
+async def one_writer(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Hold the database's writer turn (SQLite); nothing to hold on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    key = (str(engine.url), id(asyncio.get_running_loop()))
+    lock = _sqlite_writers.setdefault(key, asyncio.Lock())
+    async with lock:
+        yield

@@ -1,0 +1,109 @@
+"""Reads for the snapshots the matcher publishes: persons, their records, addresses.
+
+Stored records are read as JSON text and parsed by pydantic in one step; a parsed record is kept in
+a bounded in-process cache keyed by that text, so it can never be stale (a candidate met by many
+records of a batch, or batch after batch, is parsed once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from lateral_matcher.adapters.chunks import chunked
+from lateral_matcher.adapters.tables import addresses, persons, records
+from lateral_shared.contracts.records import CleanRecord
+
+CACHE_SIZE = 200_000
+_parsed: dict[str, CleanRecord] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAddress:
+    address_key: str
+    uprn: str | None
+    postcode: str | None
+    lines: list[str]
+
+
+def remember_parsed(text: str, record: CleanRecord) -> None:
+    """Note that `text` is `record` (as just written), so reading it back costs no parsing."""
+    if len(_parsed) < CACHE_SIZE:
+        _parsed[text] = record
+
+
+def _parse(text: str) -> CleanRecord:
+    found = _parsed.get(text)
+    if found is None:
+        if len(_parsed) >= CACHE_SIZE:  # drop the oldest half (dicts keep insertion order)
+            for old in list(_parsed)[: CACHE_SIZE // 2]:
+                del _parsed[old]
+        found = _parsed[text] = CleanRecord.model_validate_json(text)
+    return found
+
+
+class RecordReads:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._conn = connection
+
+    @property
+    def connection(self) -> AsyncConnection:
+        return self._conn
+
+    @staticmethod
+    def parse_record(text: str) -> CleanRecord:
+        return _parse(text)
+
+    async def get_addresses(self, address_keys: Sequence[str]) -> dict[str, StoredAddress]:
+        found: dict[str, StoredAddress] = {}
+        for chunk in chunked(address_keys):
+            stmt = select(addresses).where(addresses.c.address_key.in_(chunk))
+            for row in await self._conn.execute(stmt):
+                found[row.address_key] = StoredAddress(
+                    row.address_key, row.uprn, row.postcode, list(row.lines)
+                )
+        return found
+
+    async def person_versions(self, person_ids: Sequence[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in chunked(person_ids):
+            stmt = select(persons.c.person_id, persons.c.version).where(
+                persons.c.person_id.in_(chunk)
+            )
+            found.update(
+                {row.person_id: int(row.version) for row in await self._conn.execute(stmt)}
+            )
+        return found
+
+    async def records_of_persons(self, person_ids: Sequence[str]) -> dict[str, list[CleanRecord]]:
+        """Every live record of each person, oldest event first."""
+        found: dict[str, list[CleanRecord]] = {pid: [] for pid in person_ids}
+        c = records.c
+        for chunk in chunked(person_ids):
+            stmt = select(c.person_id, cast(c.record, Text)).where(
+                c.person_id.in_(chunk), c.withdrawn_at.is_(None)
+            )
+            for person_id, text in await self._conn.execute(stmt):
+                found[person_id].append(_parse(text))
+        for person_records in found.values():
+            person_records.sort(key=lambda r: (r.event_date, r.record_key))
+        return found
+
+    async def records_at_addresses(
+        self, address_keys: Sequence[str]
+    ) -> dict[str, list[tuple[str | None, CleanRecord]]]:
+        """(person ID, record) of every live record at each address, by record key."""
+        found: dict[str, list[tuple[str | None, CleanRecord]]] = {k: [] for k in address_keys}
+        c = records.c
+        for chunk in chunked(address_keys):
+            stmt = (
+                select(c.address_key, c.person_id, cast(c.record, Text))
+                .where(c.address_key.in_(chunk), c.withdrawn_at.is_(None))
+                .order_by(c.record_key)
+            )  # fmt: skip
+            for address_key, person_id, text in await self._conn.execute(stmt):
+                found[address_key].append((person_id, _parse(text)))
+        return found

@@ -1,0 +1,133 @@
+"""Scoring one candidate person: the deterministic rules, then the model against each record."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .comparisons import Pattern, compare
+from .model import MatchModel, Scorer, probability
+from .profile import PersonProfile
+
+# Levels at which a name or date of birth "strongly disagrees" (see `nhs_conflict`).
+_FORENAME_DISAGREE, _SURNAME_DISAGREE, _ALIAS_MATCH, _DOB_DISAGREE = 5, 4, 0, 5
+
+
+@dataclass(frozen=True, slots=True)
+class PersonScore:
+    """How a record compares with one candidate person (through that person's closest record)."""
+
+    person_id: str
+    rule: str  # steward, person_ref, nhs_number, nhs_number_conflict or probabilistic
+    match_weight: float
+    probability: float
+    pattern: Pattern
+    weights: tuple[float, ...]
+    closest: PersonProfile
+    records: tuple[PersonProfile, ...]  # the person's candidate records, by record key
+
+    @property
+    def may_link_on_score(self) -> bool:
+        """Whether a high score may link without a rule. Not when the forename or the full date
+        of birth disagrees outright: twins, and a parent and child of one name, share a home,
+        a surname and often the rest, and the model (which treats fields as independent) would
+        add that shared evidence up; such pairs go to review instead."""
+        return self.pattern[0] != _FORENAME_DISAGREE and self.pattern[3] != _DOB_DISAGREE
+
+    @property
+    def record_keys(self) -> tuple[str, ...]:
+        return tuple(r.record_key for r in self.records)
+
+    def conflicts_with(self, other: PersonScore) -> bool:
+        """Whether the two persons are certainly different people (never to be merged): they
+        hold different NHS numbers, or different person IDs in one feed."""
+        mine = {r.nhs_number for r in self.records if r.nhs_number}
+        theirs = {r.nhs_number for r in other.records if r.nhs_number}
+        if mine and theirs and mine.isdisjoint(theirs):
+            return True
+        my_ids = _feed_person_ids(self.records)
+        their_ids = _feed_person_ids(other.records)
+        return any(my_ids[feed].isdisjoint(their_ids[feed]) for feed in my_ids.keys() & their_ids)
+
+
+def nhs_conflict(pattern: Pattern) -> bool:
+    """Forename, surname (and other names) and date of birth all disagree outright."""
+    forename, surname, other_names, dob = pattern[0], pattern[1], pattern[2], pattern[3]
+    return (
+        forename == _FORENAME_DISAGREE
+        and surname == _SURNAME_DISAGREE
+        and other_names != _ALIAS_MATCH
+        and dob == _DOB_DISAGREE
+    )
+
+
+ScoredRecord = tuple[Pattern, tuple[float, ...], PersonProfile, float]
+PAIR_CACHE_SIZE = 1_000_000  # compared (record, candidate) field patterns remembered
+
+
+class PersonScorer:
+    """Scores records against candidate persons under one model."""
+
+    def __init__(self, model: MatchModel) -> None:
+        self._scorer = Scorer(model)
+        # Records alike in every compared field compare alike: a busy person's repeated records,
+        # and a later record repeating an earlier one, reuse one comparison.
+        self._pairs: dict[tuple[int, int], tuple[Pattern, tuple[float, ...], float]] = {}
+
+    def score(
+        self, profile: PersonProfile, person_id: str, others: Sequence[PersonProfile],
+        accepted: frozenset[tuple[str, str]],
+    ) -> PersonScore:  # fmt: skip
+        """The rule that applies to the person, and the closest of its records under the model."""
+        scored = [self._score_one(profile, other) for other in others]
+        if (profile.record_key, person_id) in accepted:
+            rule, pool = "steward", scored
+        elif by_ref := [s for s in scored if _same_feed_person(profile, s[2])]:
+            rule, pool = "person_ref", by_ref
+        elif profile.nhs_number and (
+            by_nhs := [s for s in scored if s[2].nhs_number == profile.nhs_number]
+        ):
+            pool = by_nhs
+            rule = "nhs_number_conflict" if all(nhs_conflict(s[0]) for s in pool) else "nhs_number"
+        else:
+            rule, pool = "probabilistic", scored
+        # Ties go to the greatest record key, so the candidates' order never matters.
+        pattern, weights, closest, weight = max(pool, key=lambda s: (s[3], s[2].record_key))
+        return PersonScore(
+            person_id=person_id,
+            rule=rule,
+            match_weight=weight,
+            probability=probability(weight),
+            pattern=pattern,
+            weights=weights,
+            closest=closest,
+            records=tuple(others),
+        )
+
+    def _score_one(self, profile: PersonProfile, other: PersonProfile) -> ScoredRecord:
+        key = (profile.signature_id, other.signature_id)
+        found = self._pairs.get(key)
+        if found is None:
+            pattern = compare(profile, other)
+            weights = self._scorer.field_weights(pattern, profile)
+            found = (pattern, weights, self._scorer.match_weight(weights))
+            if len(self._pairs) >= PAIR_CACHE_SIZE:
+                self._pairs.clear()
+            self._pairs[key] = found
+        return found[0], found[1], other, found[2]
+
+
+def _feed_person_ids(records: Sequence[PersonProfile]) -> dict[str, set[str]]:
+    ids: dict[str, set[str]] = {}
+    for record in records:
+        if record.person_ref is not None:
+            ids.setdefault(record.feed_id, set()).add(record.person_ref)
+    return ids
+
+
+def _same_feed_person(profile: PersonProfile, other: PersonProfile) -> bool:
+    return (
+        profile.person_ref is not None
+        and profile.feed_id == other.feed_id
+        and profile.person_ref == other.person_ref
+    )

@@ -1,0 +1,204 @@
+"""The field comparisons of the probabilistic matcher, each with named agreement levels.
+
+Each comparison maps a pair of `PersonProfile`s to the index of the first level that holds, from
+the strongest agreement to plain disagreement, or to `NULL` when either record lacks the field (a
+missing field is no evidence either way). The levels are declarative tables, as Splink's are:
+`COMPARISONS` lists them in model order, and the model (`model.py`) holds an m- and u-probability
+for every level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from rapidfuzz.distance import JaroWinkler
+
+from .nicknames import is_known_short_form
+from .profile import PersonProfile
+
+NULL: Final = -1
+# Jaro-Winkler similarity bounds of the fuzzy name levels (Splink's usual 0.92 and 0.88).
+CLOSE_SPELLING: Final = 0.92
+SIMILAR_SPELLING: Final = 0.88
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """One compared field: its levels (strongest first) and the function that picks one."""
+
+    name: str
+    levels: tuple[str, ...]
+    compare: Callable[[PersonProfile, PersonProfile], int]
+    # The level whose weight is adjusted for how common the agreeing value is (exact names).
+    term_frequency_level: int | None = None
+
+
+@lru_cache(maxsize=262_144)
+def _similarity(one: str, other: str) -> float:
+    return float(JaroWinkler.similarity(one, other))
+
+
+def compare_forename(a: PersonProfile, b: PersonProfile) -> int:
+    """exact, known_short_form, close_spelling, similar_spelling, initial, disagree."""
+    one, other = a.forename, b.forename
+    if one is None or other is None:
+        return NULL
+    if one == other:
+        return 0
+    if is_known_short_form(one, other):
+        return 1
+    if len(one) == 1 or len(other) == 1:
+        return 4 if one[0] == other[0] else 5
+    return _spelling_level(one, other, close=2, similar=3, neither=5)
+
+
+def _spelling_level(one: str, other: str, *, close: int, similar: int, neither: int) -> int:
+    similarity = _similarity(one, other)
+    if similarity >= CLOSE_SPELLING:
+        return close
+    return similar if similarity >= SIMILAR_SPELLING else neither
+
+
+def compare_surname(a: PersonProfile, b: PersonProfile) -> int:
+    """exact, shared_part (hyphenated or double-barrelled), close_spelling, similar_spelling,
+    disagree. A surname changed on marriage is a disagreement the other fields can outweigh."""
+    one, other = a.surname, b.surname
+    if one is None or other is None:
+        return NULL
+    if one == other:
+        return 0
+    if not a.surname_parts.isdisjoint(b.surname_parts):
+        return 1
+    return _spelling_level(one, other, close=2, similar=3, neither=4)
+
+
+def compare_other_names(a: PersonProfile, b: PersonProfile) -> int:
+    """match (an other name of one is a surname or other name of the other), disagree.
+
+    NULL when neither has other names, or when the surnames already agree exactly (the same
+    evidence is not counted twice).
+    """
+    if not a.alias_words and not b.alias_words:
+        return NULL
+    if a.surname is not None and a.surname == b.surname:
+        return NULL
+    names_a = a.alias_words | a.surname_parts | ({a.surname} if a.surname else set())
+    names_b = b.alias_words | b.surname_parts | ({b.surname} if b.surname else set())
+    if not a.alias_words.isdisjoint(names_b) or not b.alias_words.isdisjoint(names_a):
+        return 0
+    return 1
+
+
+def compare_date_of_birth(a: PersonProfile, b: PersonProfile) -> int:
+    """exact, day_month_swapped, year_off_by_one, one_digit_wrong, agree_as_far_as_known,
+    disagree."""
+    one, other = a.date_of_birth, b.date_of_birth
+    if one is None or other is None:
+        return NULL
+    if a.full_dob and b.full_dob:
+        return _compare_full_dates(one, other)
+    shared = min(len(one), len(other))
+    return 4 if one[:shared] == other[:shared] else 5
+
+
+def _compare_full_dates(one: str, other: str) -> int:
+    if one == other:
+        return 0
+    year, month, day = one[:4], one[5:7], one[8:10]
+    if year == other[:4] and month == other[8:10] and day == other[5:7]:
+        return 1
+    if one[4:] == other[4:] and abs(int(year) - int(other[:4])) == 1:
+        return 2
+    if sum(x != y for x, y in zip(one, other, strict=True)) == 1:
+        return 3
+    return 5
+
+
+def compare_gender(a: PersonProfile, b: PersonProfile) -> int:
+    """agree, disagree."""
+    if a.gender is None or b.gender is None:
+        return NULL
+    return 0 if a.gender == b.gender else 1
+
+
+def compare_address(a: PersonProfile, b: PersonProfile) -> int:
+    """same_uprn, same_postcode, same_postcode_sector, disagree."""
+    if a.uprn is not None and a.uprn == b.uprn:
+        return 0
+    if a.postcode is None or b.postcode is None:
+        return NULL if a.uprn is None or b.uprn is None else 3
+    if a.postcode == b.postcode:
+        return 1
+    return 2 if a.sector is not None and a.sector == b.sector else 3
+
+
+def compare_nhs_number(a: PersonProfile, b: PersonProfile) -> int:
+    """same, different (only numbers that passed the check digit are held)."""
+    if a.nhs_number is None or b.nhs_number is None:
+        return NULL
+    return 0 if a.nhs_number == b.nhs_number else 1
+
+
+def compare_feed_person_id(a: PersonProfile, b: PersonProfile) -> int:
+    """same, different: the partner's own person IDs, compared only within one feed (a feed's
+    system gives one person one ID; IDs of different feeds mean nothing to each other)."""
+    if a.person_ref is None or b.person_ref is None or a.feed_id != b.feed_id:
+        return NULL
+    return 0 if a.person_ref == b.person_ref else 1
+
+
+COMPARISONS: Final = (
+    Comparison(
+        "forename",
+        ("exact", "known_short_form", "close_spelling", "similar_spelling", "initial", "disagree"),
+        compare_forename,
+        term_frequency_level=0,
+    ),
+    Comparison(
+        "surname",
+        ("exact", "shared_part", "close_spelling", "similar_spelling", "disagree"),
+        compare_surname,
+        term_frequency_level=0,
+    ),
+    Comparison("other_names", ("match", "disagree"), compare_other_names),
+    Comparison(
+        "date_of_birth",
+        (
+            "exact",
+            "day_month_swapped",
+            "year_off_by_one",
+            "one_digit_wrong",
+            "agree_as_far_as_known",
+            "disagree",
+        ),
+        compare_date_of_birth,
+    ),
+    Comparison("gender", ("agree", "disagree"), compare_gender),
+    Comparison(
+        "address",
+        ("same_uprn", "same_postcode", "same_postcode_sector", "disagree"),
+        compare_address,
+    ),
+    Comparison("nhs_number", ("same", "different"), compare_nhs_number),
+    Comparison("feed_person_id", ("same", "different"), compare_feed_person_id),
+)
+COMPARISON_NAMES: Final = tuple(comparison.name for comparison in COMPARISONS)
+
+Pattern = tuple[int, ...]
+
+
+def compare(a: PersonProfile, b: PersonProfile) -> Pattern:
+    """The agreement level of every comparison, in `COMPARISONS` order."""
+    return (
+        compare_forename(a, b),
+        compare_surname(a, b),
+        compare_other_names(a, b),
+        compare_date_of_birth(a, b),
+        compare_gender(a, b),
+        compare_address(a, b),
+        compare_nhs_number(a, b),
+        compare_feed_person_id(a, b),
+    )

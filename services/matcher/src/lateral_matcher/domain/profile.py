@@ -1,0 +1,154 @@
+"""A record's person details reduced to the forms the comparisons read, computed once per record."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lateral_shared.contracts.records import CleanPerson, CleanRecord
+
+_NOT_LETTER = re.compile(r"[^a-z]")
+_NAME_PARTS = re.compile(r"[\s-]+")
+_PSEUDO_POSTCODE = "ZZ99"
+_FULL_DATE = len("YYYY-MM-DD")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonProfile:
+    """What one record says about its person, in comparison forms; `None` where it says nothing."""
+
+    record_key: str
+    feed_id: str
+    person_ref: str | None  # the partner's own ID, meaningful within one feed
+    nhs_number: str | None
+    forename: str | None  # comparison key: lower-case ASCII letters
+    forename_text: str | None  # as cleansed, for explanations ("Bill")
+    surname: str | None
+    surname_parts: frozenset[str]  # keys of the parts of a hyphenated or double-barrelled surname
+    alias_words: frozenset[str]  # keys of every word of every other name
+    date_of_birth: str | None  # YYYY, YYYY-MM or YYYY-MM-DD
+    gender: str | None  # male, female or other; None when unknown
+    uprn: str | None
+    postcode: str | None  # a real postcode (never a ZZ99 pseudo-postcode)
+    sector: str | None
+    # Equal for profiles equal in every compared field (set on creation): compare once, reuse.
+    signature_id: int = field(default=-1, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signature_id", _signature_id(self.signature()))
+
+    @property
+    def full_dob(self) -> bool:
+        return self.date_of_birth is not None and len(self.date_of_birth) == _FULL_DATE
+
+    def signature(self) -> tuple[object, ...]:
+        """The compared fields only: two records with equal signatures compare alike."""
+        return (
+            self.feed_id, self.person_ref, self.nhs_number, self.forename, self.surname,
+            self.surname_parts, self.alias_words, self.date_of_birth, self.gender, self.uprn,
+            self.postcode, self.sector,
+        )  # fmt: skip
+
+
+_SIGNATURES: dict[tuple[object, ...], int] = {}
+_MAX_SIGNATURES = 2_000_000  # then forgotten: new IDs keep counting up, so none is ever reused
+_next_signature = [0]
+
+
+def _signature_id(signature: tuple[object, ...]) -> int:
+    found = _SIGNATURES.get(signature)
+    if found is None:
+        if len(_SIGNATURES) >= _MAX_SIGNATURES:
+            _SIGNATURES.clear()
+        found = _SIGNATURES[signature] = _next_signature[0]
+        _next_signature[0] += 1
+    return found
+
+
+@lru_cache(maxsize=65_536)
+def name_key(name: str | None) -> str | None:
+    """Case-folded ASCII letters only, as the cleanser's key ("O'Brien-Smith" → "obriensmith")."""
+    if not name:
+        return None
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    key = _NOT_LETTER.sub("", "".join(c for c in decomposed if not unicodedata.combining(c)))
+    return key or None
+
+
+def _parts(name: str | None) -> frozenset[str]:
+    if not name:
+        return frozenset()
+    keys = (name_key(part) for part in _NAME_PARTS.split(name))
+    return frozenset(key for key in keys if key and len(key) > 1)
+
+
+def _alias_words(aliases: list[str]) -> frozenset[str]:
+    words: set[str] = set()
+    for alias in aliases:
+        words |= _parts(alias)
+    return frozenset(words)
+
+
+PROFILE_CACHE_SIZE = 250_000  # records whose comparison forms are remembered
+_profiles: dict[tuple[str, str], tuple[CleanRecord, PersonProfile | None]] = {}
+
+
+def cached_profile(record: CleanRecord) -> PersonProfile | None:
+    """`person_profile`, remembered per record (a stored record is compared many times).
+
+    Checked against the record itself, not only its key and content hash: a record cleansed
+    again (a gazetteer update) keeps its content hash but may change.
+    """
+    key = (record.record_key, record.content_hash)
+    cached = _profiles.get(key)
+    if cached is not None and (cached[0] is record or cached[0] == record):
+        return cached[1]
+    if len(_profiles) >= PROFILE_CACHE_SIZE:
+        _profiles.clear()
+    profile = person_profile(record)
+    _profiles[key] = (record, profile)
+    return profile
+
+
+def person_profile(record: CleanRecord) -> PersonProfile | None:
+    """The comparison forms of a record's person, or None for an address-only record."""
+    person = record.person
+    if person is None:
+        return None
+    address = record.address
+    postcode = address.postcode if address is not None else None
+    real_postcode = postcode if postcode and not postcode.startswith(_PSEUDO_POSTCODE) else None
+    surname = person.surname_key or name_key(person.surname)
+    return PersonProfile(
+        record_key=record.record_key,
+        feed_id=record.feed_id,
+        person_ref=person.person_ref,
+        nhs_number=person.nhs_number or None,
+        forename=person.forename_key or name_key(person.forename),
+        forename_text=person.forename,
+        surname=surname,
+        surname_parts=_parts(person.surname),
+        alias_words=_alias_words(person.aliases),
+        date_of_birth=person.date_of_birth,
+        gender=person.gender if person.gender != "unknown" else None,
+        uprn=address.uprn if address is not None and not address.no_fixed_abode else None,
+        postcode=real_postcode,
+        sector=address.sector if address is not None and real_postcode is not None else None,
+    )
+
+
+def has_person_details(person: CleanPerson | None) -> bool:
+    """Whether a record names or identifies a person at all (gender alone does not)."""
+    if person is None:
+        return False
+    fields = (
+        person.forename,
+        person.middle_names,
+        person.surname,
+        person.date_of_birth,
+        person.nhs_number,
+        person.person_ref,
+    )
+    return any(fields) or bool(person.aliases)

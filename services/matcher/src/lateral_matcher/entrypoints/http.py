@@ -1,0 +1,131 @@
+"""The review API for data stewards: list the queue, open an item, decide it; and where a person
+is now. Every request is audited before it is answered, and a decision before it is kept.
+
+No `from __future__ import annotations` here: FastAPI must see the local `Staff` alias itself.
+"""
+
+import contextlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from lateral_matcher.entrypoints.schemas import (
+    DecisionCreate,
+    IdentityChangeRead,
+    IdentityRead,
+    ReviewItemDetail,
+    ReviewItemPage,
+    ReviewItemRead,
+)
+from lateral_matcher.service_layer.audit import AuditUnavailable
+from lateral_matcher.service_layer.reviewing import AlreadyDecided, ReviewDesk, ReviewItemNotFound
+from lateral_shared.auth import Principal, Role, staff_auth
+
+AUDIT_DOWN = "the audit trail is unavailable, so nothing can be shown or decided; try again shortly"
+NOT_FOUND = "no review item has this ID"
+# Responses that carry personal data must not be kept by browsers or proxies.
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+STEWARDS = frozenset({Role.DATA_STEWARD.value})
+IDENTITY_READERS = frozenset(
+    {Role.DATA_STEWARD.value, Role.PRACTITIONER.value, Role.DUTY_MANAGER.value, Role.ADMIN.value}
+)
+
+
+def build_review_router(desk: ReviewDesk, secret: str) -> APIRouter:
+    router = APIRouter(tags=["review"])
+    Staff = Annotated[Principal, Depends(staff_auth(secret))]
+
+    async def allow(principal: Principal, roles: frozenset[str], action: str) -> None:
+        """403 unless the principal holds one of `roles`; the refusal is audited (best effort)."""
+        if principal.roles & roles:
+            return
+        with contextlib.suppress(AuditUnavailable):
+            await desk.audit.record(principal, action=action, reason="review queue",
+                                    criteria={}, result_ids=[], outcome="denied")  # fmt: skip
+        raise HTTPException(403, f"this needs one of the roles: {', '.join(sorted(roles))}")
+
+    @router.get("/v1/review-items")
+    async def list_review_items(
+        principal: Staff,
+        status: Annotated[str | None, Query(pattern="^(open|same|not_same)$")] = "open",
+        page: Annotated[int, Query(ge=1)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    ) -> JSONResponse:
+        """The review queue, oldest first (`status`: open by default, same or not_same)."""
+        await allow(principal, STEWARDS, "list_review_items")
+        try:
+            total, items = await desk.list_items(
+                status=status, page=page, page_size=page_size, principal=principal
+            )
+        except AuditUnavailable:
+            raise HTTPException(503, AUDIT_DOWN) from None
+        body = ReviewItemPage(total=total, page=page, page_size=page_size,
+                              items=[ReviewItemRead.of(i) for i in items])  # fmt: skip
+        return JSONResponse(body.model_dump(mode="json"), headers=NO_STORE)
+
+    @router.get("/v1/review-items/{review_id}")
+    async def get_review_item(review_id: str, principal: Staff) -> JSONResponse:
+        """One item, with the record and the reviewed person's records side by side."""
+        await allow(principal, STEWARDS, "view_review_item")
+        try:
+            view = await desk.view_item(review_id, principal=principal)
+        except AuditUnavailable:
+            raise HTTPException(503, AUDIT_DOWN) from None
+        if view is None:
+            raise HTTPException(404, NOT_FOUND)
+        body = ReviewItemDetail(
+            **ReviewItemRead.of(view.item).model_dump(), record=view.record,
+            current_person_id=view.current_person_id, person_records=view.person_records,
+        )  # fmt: skip
+        return JSONResponse(body.model_dump(mode="json"), headers=NO_STORE)
+
+    @router.post("/v1/review-items/{review_id}/decision")
+    async def decide_review_item(review_id: str, request: Request, principal: Staff) -> Any:
+        """Decide an open item: {"decision": "same" | "not_same", "reason": "..."}."""
+        await allow(principal, STEWARDS, "decide_review_item")
+        decision = await _read_decision(request)
+        try:
+            item = await desk.decide(
+                review_id, decision=decision.decision, reason=decision.reason, principal=principal
+            )
+        except ReviewItemNotFound:
+            raise HTTPException(404, NOT_FOUND) from None
+        except AlreadyDecided:
+            raise HTTPException(409, "this review item has already been decided") from None
+        except AuditUnavailable:
+            raise HTTPException(503, AUDIT_DOWN) from None
+        return JSONResponse(ReviewItemRead.of(item).model_dump(mode="json"), headers=NO_STORE)
+
+    @router.get("/v1/identity/{person_id}")
+    async def get_identity(person_id: str, principal: Staff) -> JSONResponse:
+        """Where a person ID is now (its survivor if merged) and its merges and splits."""
+        await allow(principal, IDENTITY_READERS, "view_identity")
+        try:
+            view = await desk.where_is(person_id, principal=principal)
+        except AuditUnavailable:
+            raise HTTPException(503, AUDIT_DOWN) from None
+        if view is None:
+            raise HTTPException(404, "no person has ever had this ID")
+        body = IdentityRead(person_id=view.person_id, current_person_id=view.current_person_id,
+                            changes=[IdentityChangeRead.of(c) for c in view.changes])  # fmt: skip
+        return JSONResponse(body.model_dump(mode="json"), headers=NO_STORE)
+
+    return router
+
+
+async def _read_decision(request: Request) -> DecisionCreate:
+    """The decision in the body, or a 422 naming each field and problem (never the value)."""
+    try:
+        raw = json.loads(await request.body() or b"null")
+        return DecisionCreate.model_validate(raw)
+    except json.JSONDecodeError:
+        raise HTTPException(422, [{"loc": ["body"], "msg": "the body is not JSON"}]) from None
+    except ValidationError as exc:
+        detail = [
+            {"loc": ["body", *map(str, e["loc"])], "msg": e["msg"], "type": e["type"]}
+            for e in exc.errors(include_input=False, include_url=False)
+        ]
+        raise HTTPException(422, detail) from None

@@ -1,0 +1,225 @@
+"""The review queue: practitioners' reports come in, data stewards decide, identity follows.
+
+A steward's decision is one transaction: the item is closed and the decision kept (so replays and
+later records respect it), the persons are merged ("same") or the record is split out ("not
+same"), the decision is audited and the changed persons are published on `records.linked`, and
+only then does it commit. If the audit event cannot be recorded nothing is kept (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from lateral_matcher.adapters import identity, reviews
+from lateral_matcher.adapters.identity import IdentityChange
+from lateral_matcher.adapters.locks import one_writer
+from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.adapters.reviews import Decision, ReviewItem
+from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.linking import linked_events, utc_now
+from lateral_matcher.service_layer.splitting import Moved, merge_pair, split_out
+from lateral_shared.auth import Principal
+from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import RECORDS_LINKED, Event, LinkReported, RecordCleaned
+from lateral_shared.contracts.records import CleanRecord
+
+log = logging.getLogger(__name__)
+
+# Events published for a decision get IDs derived from the review item and the decision.
+DECISION_NAMESPACE = uuid.UUID("d6a1f3e2-4b5c-5d7e-8f90-a1b2c3d4e5f6")
+
+
+class ReviewItemNotFound(Exception):
+    pass
+
+
+class AlreadyDecided(Exception):
+    pass
+
+
+class LinkReportHandler:
+    """Batch handler for `links.reported`: each report becomes a review item (once)."""
+
+    def __init__(self, engine: AsyncEngine, clock: Callable[[], datetime] = utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    async def __call__(self, events: Sequence[Event]) -> None:
+        reports = [event for event in events if isinstance(event, LinkReported)]
+        if not reports:
+            return
+        async with one_writer(self._engine), self._engine.begin() as conn:
+            for report in reports:
+                await _raise_report(conn, report, now=self._clock())
+
+
+async def _raise_report(conn: AsyncConnection, report: LinkReported, *, now: datetime) -> None:
+    person_id = await identity.where_is(conn, report.person_id)
+    stored = await MatcherRepository(conn).stored_records([report.record_key])
+    if person_id is None or not stored:
+        # Nothing to review (never here, or purged); no IDs in the log: they name a person.
+        log.warning("a link report names an unknown record or person; ignored")
+        return
+    await reviews.raise_report(
+        conn, record_key=report.record_key, person_id=person_id,
+        reported_by=report.reported_by, reason=report.reason, now=now,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ReviewDesk:
+    """What a data steward's requests need: the store, the bus and the audit trail."""
+
+    engine: AsyncEngine
+    publisher: EventPublisher
+    audit: AuditTrail
+    clock: Callable[[], datetime] = utc_now
+
+    async def list_items(
+        self, *, status: str | None, page: int, page_size: int, principal: Principal
+    ) -> tuple[int, list[ReviewItem]]:
+        """A page of the queue, returned only after the look is audited."""
+        async with self.engine.connect() as conn:
+            total, items = await reviews.list_items(
+                conn, status=status, limit=page_size, offset=(page - 1) * page_size
+            )
+        await self.audit.record(
+            principal, action="list_review_items", reason="review queue",
+            criteria={"status": status or "any", "page": str(page)},
+            result_ids=[item.review_id for item in items],
+        )  # fmt: skip
+        return total, items
+
+    async def view_item(self, review_id: str, *, principal: Principal) -> ReviewView | None:
+        """One item with the record and the person's records, after the look is audited."""
+        async with self.engine.connect() as conn:
+            item = await reviews.get_item(conn, review_id)
+            view = None if item is None else await _view(conn, item)
+        await self.audit.record(
+            principal, action="view_review_item", reason="review queue",
+            criteria={"review_id": review_id},
+            result_ids=[] if view is None else _people(view),
+        )  # fmt: skip
+        return view
+
+    async def where_is(self, person_id: str, *, principal: Principal) -> IdentityView | None:
+        """Where a person is now, and every merge and split it took part in (audited)."""
+        async with self.engine.connect() as conn:
+            current = await identity.where_is(conn, person_id)
+            changes = [] if current is None else await identity.changes_of(conn, person_id)
+        await self.audit.record(
+            principal, action="view_identity", reason="person identity",
+            criteria={"person_id": person_id}, result_ids=[current] if current else [],
+        )  # fmt: skip
+        return None if current is None else IdentityView(person_id, current, changes)
+
+    async def decide(
+        self, review_id: str, *, decision: Decision, reason: str, principal: Principal
+    ) -> ReviewItem:
+        """Apply a steward's decision on an open item; the item as decided."""
+        now = self.clock()
+        async with one_writer(self.engine), self.engine.begin() as conn:
+            item = await reviews.get_item(conn, review_id, for_update=True)
+            if item is None:
+                raise ReviewItemNotFound
+            if item.status != "open":
+                raise AlreadyDecided
+            await reviews.record_decision(
+                conn, item, decision=decision, decided_by=principal.subject, reason=reason, now=now
+            )
+            outcomes = await _apply(
+                conn, item, decision, reason=reason, actor=principal.subject, now=now
+            )
+            await self.audit.record(
+                principal, action="decide_review_item", reason=reason,
+                criteria={"review_id": review_id, "decision": decision},
+                result_ids=sorted({o.person_id for _, o in outcomes if o.person_id}),
+            )  # fmt: skip
+            await self._publish(conn, item, decision, outcomes)
+            decided = await reviews.get_item(conn, review_id)
+        assert decided is not None
+        return decided
+
+    async def _publish(
+        self,
+        conn: AsyncConnection,
+        item: ReviewItem,
+        decision: Decision,
+        outcomes: list[Moved],
+    ) -> None:
+        """One `records.linked` event per changed person, on one of that person's records."""
+        repo = MatcherRepository(conn)
+        stored = await repo.stored_records([record_key for record_key, _ in outcomes])
+        handled = [
+            (
+                RecordCleaned(
+                    event_id=uuid.uuid5(DECISION_NAMESPACE, f"{item.review_id}|{decision}|{i}"),
+                    batch_id=uuid.uuid5(DECISION_NAMESPACE, item.review_id),
+                    record_key=record_key,
+                    record=stored[record_key],
+                ),
+                outcome,
+            )
+            for i, (record_key, outcome) in enumerate(outcomes)
+        ]
+        await self.publisher.publish(RECORDS_LINKED, await linked_events(repo, handled))
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    """A review item with what the steward needs to decide: the record and the person."""
+
+    item: ReviewItem
+    record: CleanRecord | None  # None if the record has since been withdrawn or purged
+    current_person_id: str | None  # where the reviewed person is now (merges followed)
+    person_records: list[CleanRecord]
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    person_id: str
+    current_person_id: str
+    changes: list[IdentityChange]
+
+
+async def _view(conn: AsyncConnection, item: ReviewItem) -> ReviewView:
+    repo = MatcherRepository(conn)
+    current = await identity.where_is(conn, item.person_id)
+    records = await repo.stored_records([item.record_key])
+    person_records = (await repo.records_of_persons([current]))[current] if current else []
+    return ReviewView(item, records.get(item.record_key), current, person_records)
+
+
+async def _apply(
+    conn: AsyncConnection,
+    item: ReviewItem,
+    decision: Decision,
+    *,
+    reason: str,
+    actor: str,
+    now: datetime,
+) -> list[Moved]:
+    """Merge or split as decided: (record key, outcome) for each person whose snapshot changed."""
+    record_person = await identity.person_of_record(conn, item.record_key)
+    reviewed_person = await identity.where_is(conn, item.person_id)
+    if record_person is None or reviewed_person is None:
+        return []
+    if decision == "same" and record_person != reviewed_person:
+        return await merge_pair(conn, item.record_key, record_person, reviewed_person,
+                                reason=reason, actor=actor, now=now)  # fmt: skip
+    if decision == "not_same" and record_person == reviewed_person:
+        return await split_out(conn, item.record_key, record_person,
+                               reason=reason, actor=actor, now=now)  # fmt: skip
+    return []
+
+
+def _people(view: ReviewView) -> list[str]:
+    return sorted(
+        {view.item.person_id, *([view.current_person_id] if view.current_person_id else [])}
+    )

@@ -1,0 +1,206 @@
+"""The review queue as a data steward uses it: over HTTP, on the matcher as bootstrap wires it
+(in-memory bus, real SQLite file). Doubtful pairs come from the deployed model; practitioners'
+reports come in on `links.reported`; every look and decision is audited, fail closed."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from lateral_matcher.bootstrap import bootstrap
+from lateral_matcher.config import MatcherSettings
+from lateral_shared.auth import issue_token
+from lateral_shared.bus import OutgoingMessage
+from lateral_shared.contracts import (
+    AUDIT_EVENTS,
+    LINKS_REPORTED,
+    RECORDS_CLEAN,
+    RECORDS_LINKED,
+    AuditEvent,
+    LinkReported,
+    RecordCleaned,
+    RecordLinked,
+    decode_event,
+    encode_event,
+)
+from lateral_shared.contracts.records import CleanRecord
+from lateral_shared.runtime import Service, create_app
+from lateral_shared.testing.fakes import InMemoryBus
+
+MakeRecord = Callable[..., CleanRecord]
+SECRET = "review-api-test-secret-of-enough-length"  # noqa: S105 (a test key)
+AMY = {"forename": "Amy", "surname": "Smith", "date_of_birth": "2012-03-04", "dob_precision": "day"}
+
+
+@dataclass
+class Matcher:
+    service: Service
+    bus: InMemoryBus
+    http: httpx.AsyncClient
+
+    async def consume(self, topic: str, *events: Any) -> None:
+        """Publish events on `topic` and let the matcher's consumer of that topic handle them."""
+        await self.bus.publish(
+            topic, [OutgoingMessage(str(uuid.uuid4()), encode_event(e)) for e in events]
+        )
+        [consumer] = [c for c in self.service.consumers() if c.subscription.topic == topic]
+        reader = self.bus.consumer(consumer.subscription.group_id, [topic])
+        await reader.start()
+        await consumer.process(reader, await reader.fetch())
+
+    async def send(self, *records: CleanRecord) -> list[RecordLinked]:
+        before = len(self.bus.topics[RECORDS_LINKED])
+        await self.consume(RECORDS_CLEAN, *(RecordCleaned(batch_id=uuid.uuid4(), record=r)
+                                            for r in records))  # fmt: skip
+        return [decode_event(RECORDS_LINKED, m.value)  # type: ignore[misc]
+                for m in self.bus.topics[RECORDS_LINKED][before:]]  # fmt: skip
+
+    def audited(self) -> list[AuditEvent]:
+        return [decode_event(AUDIT_EVENTS, m.value) for m in self.bus.topics[AUDIT_EVENTS]]  # type: ignore[misc]
+
+
+def _as(*roles: str, subject: str = "steward-1") -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(SECRET, subject=subject, roles=list(roles))}"}
+
+
+STEWARD = _as("data_steward")
+
+
+@pytest.fixture
+async def matcher(tmp_path: Path) -> AsyncIterator[Matcher]:
+    bus = InMemoryBus()
+    settings = MatcherSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}", secret_key=SECRET
+    )
+    service = await bootstrap(settings, bus=bus)
+    transport = httpx.ASGITransport(app=create_app([service]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        yield Matcher(service, bus, http)
+    for hook in service.on_stop:
+        await hook()
+
+
+async def _doubtful_pair(matcher: Matcher, make_record: MakeRecord) -> tuple[str, str]:
+    """Amy, then a record with only her birth month: a review item. (review ID, Amy's ID)"""
+    [amy] = await matcher.send(make_record("1", person=AMY))
+    await matcher.send(make_record("2", person={**AMY, "date_of_birth": "2012-03"}))
+    page = (await matcher.http.get("/v1/review-items", headers=STEWARD)).json()
+    [item] = page["items"]
+    assert amy.person is not None
+    return item["review_id"], amy.person.person_id
+
+
+async def test_a_steward_lists_and_opens_a_doubtful_pair(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    review_id, amy = await _doubtful_pair(matcher, make_record)
+    response = await matcher.http.get(f"/v1/review-items/{review_id}", headers=STEWARD)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    item = response.json()
+    assert (item["record_key"], item["person_id"], item["status"]) == ("csc-leeds/2", amy, "open")
+    assert item["source"] == "matcher" and 0 < item["probability"] < 1
+    assert item["record"]["person"]["date_of_birth"] == "2012-03"
+    assert [r["record_key"] for r in item["person_records"]] == ["csc-leeds/1"]
+    actions = [(e.action, e.actor) for e in matcher.audited()]
+    assert actions == [("list_review_items", "steward-1"), ("view_review_item", "steward-1")]
+
+
+async def test_deciding_same_merges_and_is_audited_and_cannot_be_decided_twice(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    review_id, amy = await _doubtful_pair(matcher, make_record)
+    before = len(matcher.bus.topics[RECORDS_LINKED])
+    body = {"decision": "same", "reason": "same school and GP"}
+    url = f"/v1/review-items/{review_id}/decision"
+    decided = await matcher.http.post(url, json=body, headers=STEWARD)
+    assert decided.status_code == 200
+    assert (decided.json()["status"], decided.json()["decided_by"]) == ("same", "steward-1")
+    [linked] = [decode_event(RECORDS_LINKED, m.value)
+                for m in matcher.bus.topics[RECORDS_LINKED][before:]]  # fmt: skip
+    assert isinstance(linked, RecordLinked) and linked.person is not None
+    assert linked.person.person_id == amy  # the reviewed person keeps its ID
+    assert {r.record_key for r in linked.person.records} == {"csc-leeds/1", "csc-leeds/2"}
+    decision = matcher.audited()[-1]
+    assert (decision.action, decision.reason) == ("decide_review_item", "same school and GP")
+    assert decision.criteria == {"review_id": review_id, "decision": "same"}
+    again = await matcher.http.post(url, json=body, headers=STEWARD)
+    assert again.status_code == 409
+
+
+async def test_no_decision_is_kept_when_the_audit_trail_is_down(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    review_id, _ = await _doubtful_pair(matcher, make_record)
+    matcher.bus.fail_publish = True
+    url = f"/v1/review-items/{review_id}/decision"
+    refused = await matcher.http.post(url, json={"decision": "same", "reason": "x"},
+                                      headers=STEWARD)  # fmt: skip
+    matcher.bus.fail_publish = False
+    assert refused.status_code == 503
+    item = (await matcher.http.get(f"/v1/review-items/{review_id}", headers=STEWARD)).json()
+    assert item["status"] == "open"
+
+
+async def test_only_data_stewards_see_the_queue(matcher: Matcher) -> None:
+    anonymous = await matcher.http.get("/v1/review-items")
+    practitioner = await matcher.http.get("/v1/review-items", headers=_as("practitioner"))
+    assert (anonymous.status_code, practitioner.status_code) == (401, 403)
+    [denied] = matcher.audited()
+    assert (denied.action, denied.outcome) == ("list_review_items", "denied")
+
+
+async def test_a_bad_decision_names_the_field_without_echoing_it(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    review_id, _ = await _doubtful_pair(matcher, make_record)
+    url = f"/v1/review-items/{review_id}/decision"
+    response = await matcher.http.post(url, json={"decision": "Amy Smith"}, headers=STEWARD)
+    assert response.status_code == 422
+    assert "Amy Smith" not in response.text
+    assert {tuple(d["loc"]) for d in response.json()["detail"]} == {
+        ("body", "decision"), ("body", "reason")
+    }  # fmt: skip
+
+
+async def test_a_practitioners_report_becomes_a_review_item_and_not_same_splits(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    nhs = {**AMY, "nhs_number": "9434765919"}
+    [first], [second] = (
+        await matcher.send(make_record("1", person=nhs)),
+        await matcher.send(make_record("2", feed="health-leeds", person=nhs)),
+    )
+    assert first.person is not None and second.person is not None
+    person = first.person.person_id
+    assert second.person.person_id == person
+    report = LinkReported(person_id=person, record_key="health-leeds/2",
+                          reported_by="sw-9", reason="this attendance is her cousin")  # fmt: skip
+    await matcher.consume(LINKS_REPORTED, report, report)  # reported twice: one item
+    [item] = (await matcher.http.get("/v1/review-items", headers=STEWARD)).json()["items"]
+    assert (item["source"], item["reported_by"]) == ("practitioner", "sw-9")
+    assert item["report_reason"] == "this attendance is her cousin"
+    url = f"/v1/review-items/{item['review_id']}/decision"
+    body = {"decision": "not_same", "reason": "cousin"}
+    assert (await matcher.http.post(url, json=body, headers=STEWARD)).status_code == 200
+    identity = (await matcher.http.get(f"/v1/identity/{person}", headers=STEWARD)).json()
+    [split] = identity["changes"]
+    assert (split["kind"], split["record_keys"], split["actor"]) == (
+        "split", ["health-leeds/2"], "steward-1"
+    )  # fmt: skip
+    later = await matcher.send(make_record("2", feed="health-leeds", person=nhs, version="2"))
+    assert later[0].person is not None and later[0].person.person_id != person
+
+
+async def test_a_report_about_an_unknown_record_raises_nothing(matcher: Matcher) -> None:
+    report = LinkReported(person_id=str(uuid.uuid4()), record_key="csc-leeds/NEVER",
+                          reported_by="sw-9", reason="not her")  # fmt: skip
+    await matcher.consume(LINKS_REPORTED, report)
+    page = (await matcher.http.get("/v1/review-items", headers=STEWARD)).json()
+    assert page["total"] == 0
