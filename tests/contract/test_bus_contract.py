@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from lateral_shared.bus import EventConsumer, Subscription
 from lateral_shared.bus.embedded import EmbeddedLog
@@ -23,6 +24,7 @@ from lateral_shared.contracts import topics as topic_registry
 from lateral_shared.contracts.events import Event, RecordReceived
 from lateral_shared.contracts.records import AgencyKind, PartnerRecord, PersonFields, RecordStatus
 from lateral_shared.contracts.topics import RECORDS_RAW, dlq_topic, encode_event
+from lateral_shared.testing.engines import EngineProcess
 
 Bus = EmbeddedLog | KafkaBus
 
@@ -121,6 +123,48 @@ async def test_messages_with_one_key_arrive_in_publish_order(bus: Bus) -> None:
         assert values(mine) == [f"{key}:{r}:{i}" for r in range(3) for i in range(4)]
         assert len({m.partition for m in mine}) == 1
     assert all(m.headers == {"origin": "contract-test"} for m in got)
+
+
+async def test_a_publish_bigger_than_a_record_batch_arrives_whole_and_in_order(bus: Bus) -> None:
+    """Thousands of messages, some bigger than a Kafka record batch (16 KiB) on their own."""
+    topic = await new_topic(bus, partitions=4)
+    keys = [f"feed/record-{n}" for n in range(40)]
+    big = "x" * 40_000
+    sent = [outgoing(k, f"{k}:{i}:{big if i % 25 == 0 else ''}") for i in range(75) for k in keys]
+    await bus.publish(topic, sent)
+    got = await read(bus, unique("group"), topic, len(sent))
+
+    assert len(got) == len(sent)
+    for key in keys:
+        mine = [m for m in got if m.key == key]
+        assert values(mine) == [m.value.decode() for m in sent if m.key == key]
+        assert len({m.partition for m in mine}) == 1
+
+
+@pytest.mark.kafka
+async def test_kafka_puts_a_key_where_a_plain_kafka_producer_puts_it(
+    tansu: EngineProcess,
+) -> None:
+    """Other Kafka clients (a partner's, a connector) find a record's events by its key."""
+    servers = tansu.url.removeprefix("kafka://")
+    bus = KafkaBus(servers, enable_idempotence=False)
+    await bus.start()
+    plain = AIOKafkaProducer(bootstrap_servers=servers)
+    await plain.start()
+    try:
+        topic = await new_topic(bus, partitions=5)
+        keys = [f"trust-ed/ED-{n:05d}" for n in range(60)]
+        await bus.publish(topic, [outgoing(k, "bus") for k in keys])
+        await asyncio.gather(*[await plain.send(topic, b"plain", key=k.encode()) for k in keys])
+        got = await read(bus, unique("group"), topic, 2 * len(keys))
+    finally:
+        await plain.stop()
+        await bus.close()
+
+    assert len(got) == 2 * len(keys)
+    for key in keys:
+        assert len({m.partition for m in got if m.key == key}) == 1
+    assert len({m.partition for m in got}) > 1
 
 
 async def test_two_members_split_the_partitions_and_see_each_message_once(bus: Bus) -> None:

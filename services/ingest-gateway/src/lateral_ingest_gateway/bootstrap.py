@@ -6,12 +6,14 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lateral_ingest_gateway.adapters.worker_pool import PreparationPool
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.entrypoints.http import build_router
 from lateral_ingest_gateway.entrypoints.oauth import build_oauth_router
 from lateral_ingest_gateway.entrypoints.schema_http import schema_router
 from lateral_ingest_gateway.service_layer.drop_folder import DropFolders
 from lateral_ingest_gateway.service_layer.ingest import IngestDeps
+from lateral_ingest_gateway.service_layer.stalled import StalledBatches
 from lateral_shared.bus import EventBus, EventPublisher, open_bus
 from lateral_shared.contracts import RECORDS_RAW
 from lateral_shared.db import create_engine, migrate, ping, session_factory
@@ -46,10 +48,14 @@ async def bootstrap(
     engine = await open_database(settings.database_url)
     on_stop.insert(0, engine.dispose)
     publisher = EventPublisher(bus, service=NAME)
-    router = build_router(sessions=session_factory(engine), publisher=publisher, settings=settings)
-    background: list[Background] = []
+    pool = PreparationPool(settings.preparation_workers())
+    on_stop.insert(0, pool.close)
+    deps = IngestDeps(session_factory(engine), publisher, settings.chunk_rows, pool,
+                      settings.ingest_chunks_in_flight)  # fmt: skip
+    router = build_router(deps=deps, settings=settings)
+    stalled = StalledBatches(session_factory(engine), stall_s=settings.batch_stall_s)
+    background: list[Background] = [pool.warm_up, stalled.run]
     if settings.drop_folder_root is not None:
-        deps = IngestDeps(session_factory(engine), publisher, settings.chunk_rows)
         folders = DropFolders(settings.drop_folder_root, deps, poll_s=settings.drop_folder_poll_s)
         background.append(folders.run)
 
@@ -64,7 +70,7 @@ async def bootstrap(
             schema_router(),
         ],
         background=background,
-        readiness={"database": database, "bus": bus.ping},
+        readiness={"database": database, "bus": bus.ping, "workers": pool.ping},
         on_stop=on_stop,
         bus=bus,
         max_attempts=settings.consumer_max_attempts,

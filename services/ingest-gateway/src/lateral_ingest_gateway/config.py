@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -46,6 +47,28 @@ class GatewaySettings(ServiceSettings):
         le=HARD_MAX_RECORDS,
         description="Rows validated, published and recorded together while a batch is processed.",
     )
+    ingest_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=32,
+        description="Worker processes that parse, validate and encode the rows of CSV files, so "
+        "big files use more than one core. 0: a thread of the gateway's own process instead. "
+        "Unset: one fewer than the machine's cores (at least 1, at most 4).",
+    )
+    ingest_chunks_in_flight: int = Field(
+        default=4,
+        ge=1,
+        le=64,
+        description="Chunks of a batch on their way to the event bus at once (each is recorded "
+        "only once the bus has acknowledged it). More keeps a remote Kafka busier.",
+    )
+    batch_stall_s: int = Field(
+        default=600,
+        ge=10,
+        description="A batch still `processing` that has recorded nothing for this many seconds "
+        "was left part-way by a gateway that stopped: it is marked failed (send it again). "
+        "Looked for at start-up and every minute.",
+    )
     drop_folder_root: Path | None = Field(
         default=None,
         description="Root of the partners' drop folders: CSV files left in "
@@ -70,6 +93,19 @@ class GatewaySettings(ServiceSettings):
         default=None,
         description="Key that signs partner access tokens (HS256). Default: a key derived from "
         "LATERAL_SECRET_KEY, distinct from the one that signs staff tokens.",
+    )
+    token_requests_per_minute: float = Field(
+        default=30,
+        gt=0,
+        description="Access tokens a partner client may ask for per minute (after a burst of "
+        "LATERAL_TOKEN_REQUESTS_BURST); more gets 429 with Retry-After. Per client ID (per "
+        "address when none is given), in each gateway process.",
+    )
+    token_requests_burst: int = Field(
+        default=10,
+        ge=1,
+        description="Access token requests a partner client may make at once before the per-"
+        "minute limit applies.",
     )
     partner_jwks_url: str | None = Field(
         default=None,
@@ -99,6 +135,12 @@ class GatewaySettings(ServiceSettings):
         description="Seconds the external identity provider's key set is cached (a token "
         "signed with an unknown key ID refreshes it sooner).",
     )
+
+    def preparation_workers(self) -> int:
+        """LATERAL_INGEST_WORKERS, or when unset what suits the machine."""
+        if self.ingest_workers is not None:
+            return self.ingest_workers
+        return min(4, max(1, (os.cpu_count() or 2) - 1))
 
     @model_validator(mode="after")
     def _external_tokens_need_issuer_and_audience(self) -> GatewaySettings:

@@ -92,7 +92,9 @@ async def test_operations_endpoints(gateway: Gateway) -> None:
     assert (await gateway.client.get("/healthz")).status_code == 200
     ready = await gateway.client.get("/readyz")
     assert ready.status_code == 200
-    assert ready.json()["checks"] == {"ingest-gateway.database": "ok", "ingest-gateway.bus": "ok"}
+    assert ready.json()["checks"] == {
+        "ingest-gateway.database": "ok", "ingest-gateway.bus": "ok", "ingest-gateway.workers": "ok"
+    }  # fmt: skip
     gateway.bus.fail_publish = True  # the fake bus's ping fails too
     assert (await gateway.client.get("/readyz")).status_code == 503
 

@@ -132,9 +132,10 @@ async def test_files_of_unknown_folders_and_other_names_are_left_alone(
 
 
 async def test_the_gateway_watches_its_drop_folders_in_the_background(gateway: Gateway) -> None:
-    [watch] = gateway.service.background
-    stopping = asyncio.Event()
-    task = asyncio.create_task(watch(stopping))
+    stopping = (
+        asyncio.Event()
+    )  # every background job runs, as `lateral_shared.runtime.serve` runs them
+    jobs = [asyncio.create_task(job(stopping)) for job in gateway.service.background]
     path = drop(gateway, "nightly.csv", csv_file("P1", "P2"))
     processed = gateway.settings.drop_folder_root / "police-cc" / "processed"
     for _ in range(200):
@@ -142,6 +143,6 @@ async def test_the_gateway_watches_its_drop_folders_in_the_background(gateway: G
             break
         await asyncio.sleep(0.05)
     stopping.set()
-    await asyncio.wait_for(task, 5)
+    await asyncio.wait_for(asyncio.gather(*jobs), 5)
     assert [p.suffix for p in processed.iterdir()] == [".csv"]
     assert len(gateway.published()) == 2

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from lateral_ingest_gateway.domain.encoding import encode_record
 from lateral_ingest_gateway.domain.fast_rows import FastCsvRecords
 from lateral_ingest_gateway.domain.validation import validate_csv_row
 from lateral_shared.contracts import AgencyKind
@@ -47,20 +48,27 @@ VALID: dict[AgencyKind, dict[str, str]] = {
 # Values that break (or strain) a rule, for any column: each must go the full way.
 ODD = ["", " ", "withdraw", "2026-02-30", "2027-01-01", "1899", "2026-13", "x" * 101, "12a",
        "a b", "a/b", "open", "9", "0", "03", "\uff13", "not-an-email", "BFPO 12", "SW1A 1AA",
-       "2026", ";", "01/02/2026", "emergency_call", "domestic_abuse", "1234567890123"]  # fmt: skip
+       "2026", ";", "01/02/2026", "emergency_call", "domestic_abuse", "1234567890123",
+       'Zoë "Nell" O\'Neill \\ 李\t\x7f\u2028']  # fmt: skip
 
 
 def _both(cells: dict[str, str], kind: AgencyKind) -> None:
     columns = sorted(cells, reverse=True)  # not the published order
     ordered = {column: cells[column] for column in columns}
     fast = FastCsvRecords(columns, kind, TODAY).record(ordered)
+    encoded = FastCsvRecords(columns, kind, TODAY).encoded(ordered)
     full = validate_csv_row(ordered, agency_kind=kind, row=2, today=TODAY)
-    if fast is None:
+    assert (fast is None) == (encoded is None)
+    if fast is None or encoded is None:
         return
     assert full.ok and full.record is not None
     assert fast == full.record
     assert fast.model_dump_json() == full.record.model_dump_json()
     assert fast.model_fields_set == full.record.model_fields_set
+    # Encoded straight from the cells: the JSON pydantic writes, so the same content hash and
+    # the same record in the event as a JSON batch's record gets.
+    assert encoded == (full.record.source_record_id, encode_record(full.record))
+    assert encoded[1].json == full.record.model_dump_json(exclude_none=True)
     for part in ("person", "address", "lead_professional"):
         mine, theirs = getattr(fast, part), getattr(full.record, part)
         assert (mine and mine.model_fields_set) == (theirs and theirs.model_fields_set)

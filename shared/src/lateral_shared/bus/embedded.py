@@ -93,8 +93,9 @@ class EmbeddedLog(EventBus):
         count = await self.partition_count(topic)
         if not count:
             raise UnknownTopicError(f"topic {topic} does not exist; create it with ensure_topics")
+        headers: dict[int, str] = {}  # by the mapping's id: a batch's messages often share one
         rows = [
-            (zlib.crc32(m.key.encode()) % count, m.key, m.value, json.dumps(dict(m.headers)))
+            (zlib.crc32(m.key.encode()) % count, m.key, m.value, _headers(m.headers, headers))
             for m in messages
         ]
         await self._run(self._log_file().append, topic, rows)
@@ -143,6 +144,14 @@ class EmbeddedLog(EventBus):
         if self._file is None:
             raise RuntimeError("the embedded log is not started")
         return self._file
+
+
+def _headers(headers: Mapping[str, str], written: dict[int, str]) -> str:
+    """The headers as JSON, written once for each mapping (the messages hold them meanwhile)."""
+    found = written.get(id(headers))
+    if found is None:
+        found = written[id(headers)] = json.dumps(dict(headers))
+    return found
 
 
 class _Groups:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from aiokafka import (
@@ -22,6 +22,7 @@ from aiokafka import (
 )
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, TopicAlreadyExistsError, for_code
+from aiokafka.partitioner import DefaultPartitioner
 from aiokafka.structs import OffsetAndMetadata
 
 from lateral_shared.contracts.topics import dlq_topic
@@ -29,6 +30,7 @@ from lateral_shared.contracts.topics import dlq_topic
 from .port import Consumer, EventBus, Message, OutgoingMessage
 
 log = logging.getLogger(__name__)
+_PARTITIONER = DefaultPartitioner()
 
 
 class KafkaBus(EventBus):
@@ -95,14 +97,19 @@ class KafkaBus(EventBus):
                 raise error(f"could not create topic {topic}")
 
     async def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        """Each partition's messages go in record batches built here (`send_batch`): one
+        delivery to wait on per batch, not per message. The partition is the one `send()`
+        would choose for the key (the default murmur2 partitioner)."""
         producer = self._producer_client()
+        partitions = list(await producer.partitions_for(topic))
+        by_partition: dict[int, list[OutgoingMessage]] = {}
+        for m in messages:
+            partition = _PARTITIONER(m.key.encode(), partitions, partitions)
+            by_partition.setdefault(partition, []).append(m)
         deliveries: list[asyncio.Future[Any]] = []
         try:
-            for m in messages:
-                headers = [(name, value.encode()) for name, value in m.headers.items()]
-                deliveries.append(
-                    await producer.send(topic, m.value, key=m.key.encode(), headers=headers)
-                )
+            for partition, mine in by_partition.items():
+                await _send_in_batches(producer, topic, partition, mine, deliveries)
         finally:
             # Await every delivery, even after a failure, so none is left unobserved.
             results = await asyncio.gather(*deliveries, return_exceptions=True)
@@ -200,6 +207,42 @@ class _AssignmentWatch(ConsumerRebalanceListener):  # type: ignore[misc]
     async def on_partitions_assigned(self, assigned: Sequence[TopicPartition]) -> None:
         if assigned:
             self.event.set()
+
+
+async def _send_in_batches(
+    producer: AIOKafkaProducer, topic: str, partition: int,
+    messages: Sequence[OutgoingMessage], deliveries: list[asyncio.Future[Any]],
+) -> None:  # fmt: skip
+    """Send `messages` to one partition, in order, in as few record batches as fit."""
+    batch, headers = producer.create_batch(), _Headers()
+    for m in messages:
+        fields = {"key": m.key.encode(), "value": m.value, "timestamp": None,
+                  "headers": headers.encoded(m.headers)}  # fmt: skip
+        if batch.append(**fields) is not None:
+            continue
+        if batch.record_count():  # full: send it, and start the next with this message
+            deliveries.append(await producer.send_batch(batch, topic, partition=partition))
+            batch = producer.create_batch()
+            if batch.append(**fields) is not None:
+                continue
+        # Larger than a batch on its own: the producer sends it as it would any message.
+        deliveries.append(await producer.send(topic, partition=partition, **fields))
+    if batch.record_count():
+        deliveries.append(await producer.send_batch(batch, topic, partition=partition))
+
+
+class _Headers:
+    """Headers as Kafka takes them, encoded once for each mapping (messages often share one)."""
+
+    def __init__(self) -> None:
+        self._encoded: dict[int, tuple[Mapping[str, str], list[tuple[str, bytes]]]] = {}
+
+    def encoded(self, headers: Mapping[str, str]) -> list[tuple[str, bytes]]:
+        found = self._encoded.get(id(headers))
+        if found is None or found[0] is not headers:
+            found = (headers, [(name, value.encode()) for name, value in headers.items()])
+            self._encoded[id(headers)] = found
+        return found[1]
 
 
 def _message(record: ConsumerRecord[bytes, bytes]) -> Message:

@@ -26,5 +26,12 @@ class EventPublisher:
             )
             for key, event in keyed_events
         ]
+        await self.publish_encoded(topic, messages)
+
+    async def publish_encoded(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        """Publish events already encoded (by a service that writes them faster than pydantic
+        would, or reuses their JSON); returns once all are durably acknowledged."""
+        if not messages:
+            return
         await self._bus.publish(topic, messages)
         EVENTS_PUBLISHED.labels(self._service, topic).inc(len(messages))

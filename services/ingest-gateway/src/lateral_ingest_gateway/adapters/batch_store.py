@@ -48,7 +48,7 @@ async def create_batch(session: AsyncSession, *, batch: Batch) -> Batch:
             batch_id=str(batch.batch_id), feed_id=batch.feed_id, partner_id=batch.partner_id,
             way_in=batch.way_in.value, received_at=batch.received_at, status=batch.status.value,
             record_count=batch.counts.received, file_error=batch.file_error,
-            finished_at=batch.finished_at,
+            finished_at=batch.finished_at, progress_at=datetime.now(UTC),
             **{name: getattr(batch.counts, name) for name in _COUNTS},
         )
     )  # fmt: skip
@@ -59,7 +59,8 @@ async def add_batch_counts(
     session: AsyncSession, *, batch_id: uuid.UUID, counts: BatchCounts
 ) -> None:
     """Add a chunk's counts to the batch's (in the transaction that records the chunk)."""
-    values: dict[str, Any] = {"record_count": batches.c.record_count + counts.received}
+    values: dict[str, Any] = {"record_count": batches.c.record_count + counts.received,
+                              "progress_at": datetime.now(UTC)}  # fmt: skip
     values |= {name: batches.c[name] + getattr(counts, name) for name in _COUNTS}
     await session.execute(
         batches.update().where(batches.c.batch_id == str(batch_id)).values(**values)
@@ -79,6 +80,21 @@ async def finish_batch(
     await session.execute(query.values(**values))
 
 
+async def fail_stalled(
+    session: AsyncSession, *, stalled_before: datetime, reason: str, now: datetime
+) -> int:
+    """Mark failed, with `reason`, the batches still processing that have made no progress
+    since `stalled_before` (their gateway stopped part-way); how many there were."""
+    c = batches.c
+    last_progress = sa.func.coalesce(c.progress_at, c.received_at)
+    query = (
+        batches.update()
+        .where(c.status == BatchStatus.PROCESSING.value, last_progress < stalled_before)
+        .values(status=BatchStatus.FAILED.value, file_error=reason, finished_at=now)
+    )
+    return int(getattr(await session.execute(query), "rowcount", 0) or 0)
+
+
 async def get_batch(session: AsyncSession, *, batch_id: uuid.UUID) -> Batch | None:
     query = batches.select().where(batches.c.batch_id == str(batch_id))
     row = (await session.execute(query)).mappings().first()
@@ -94,6 +110,22 @@ async def list_batches(session: AsyncSession, *, feed_id: str, limit: int = 50) 
         .limit(limit)
     )
     return [_batch(row) for row in (await session.execute(query)).mappings()]
+
+
+async def batches_page(
+    session: AsyncSession, *, feed_id: str, offset: int, limit: int
+) -> tuple[list[Batch], int]:
+    """One page of the feed's batches, newest first, and how many there are in all."""
+    where = batches.c.feed_id == feed_id
+    total = (await session.execute(sa.select(sa.func.count()).where(where))).scalar_one()
+    query = (
+        batches.select()
+        .where(where)
+        .order_by(batches.c.received_at.desc(), batches.c.batch_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [_batch(row) for row in (await session.execute(query)).mappings()], int(total)
 
 
 async def add_row_errors(
@@ -134,10 +166,14 @@ async def record_states(
     query = sa.select(*columns).where(
         c.feed_id == feed_id, c.source_record_id.in_(list(source_record_ids))
     )
+    batch_ids: dict[str, uuid.UUID] = {}  # most rows name the same few batches
     return {
-        sid: RecordState(content_hash, withdrawn, uuid.UUID(batch_id), row)
+        sid: RecordState(content_hash, withdrawn,
+                         batch_ids.get(batch_id) or batch_ids.setdefault(batch_id,
+                                                                         uuid.UUID(batch_id)),
+                         row)
         for sid, content_hash, withdrawn, batch_id, row in (await session.execute(query)).all()
-    }
+    }  # fmt: skip
 
 
 async def save_record_states(

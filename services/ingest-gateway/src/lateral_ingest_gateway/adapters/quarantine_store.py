@@ -70,8 +70,10 @@ async def release(
     session: AsyncSession, *, feed_id: str, batch_id: uuid.UUID, source_record_ids: Collection[str]
 ) -> None:
     """Take out of quarantine the earlier rejections of records this batch has now sent well."""
-    if source_record_ids:
-        q = quarantined_rows.c
+    q = quarantined_rows.c
+    waiting = sa.select(q.quarantine_id).where(q.feed_id == feed_id, q.batch_id != str(batch_id))
+    # Most feeds have nothing in quarantine: one cheap look saves a delete naming every ID.
+    if source_record_ids and (await session.execute(waiting.limit(1))).first() is not None:
         await session.execute(quarantined_rows.delete().where(
             q.feed_id == feed_id, q.batch_id != str(batch_id),
             q.source_record_id.in_(list(source_record_ids)),
@@ -82,9 +84,11 @@ async def rows_in_batch(
     session: AsyncSession, *, batch_id: uuid.UUID, source_record_ids: Collection[str]
 ) -> dict[str, int]:
     """Which of these IDs the batch already quarantined, and at which row (first)."""
-    if not source_record_ids:
-        return {}
     q = quarantined_rows.c
+    any_kept = sa.select(q.quarantine_id).where(q.batch_id == str(batch_id)).limit(1)
+    # Most batches quarantine nothing: one cheap look saves a query naming every ID.
+    if not source_record_ids or (await session.execute(any_kept)).first() is None:
+        return {}
     query = (
         sa.select(q.source_record_id, sa.func.min(q.row))
         .where(q.batch_id == str(batch_id), q.source_record_id.in_(list(source_record_ids)))

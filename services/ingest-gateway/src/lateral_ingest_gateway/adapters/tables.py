@@ -50,6 +50,8 @@ batches = sa.Table(
     ),
     sa.Column("file_error", sa.String(1000), nullable=True),
     sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    # Migration 0004: when a processing batch last recorded a chunk (None: none yet).
+    sa.Column("progress_at", sa.DateTime(timezone=True), nullable=True),
     sa.Index("ix_batches_feed_id_received_at", "feed_id", "received_at"),
 )
 

@@ -9,14 +9,14 @@ after the first.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections.abc import Iterable, Mapping, MutableMapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from lateral_shared.contracts.records import PartnerRecord
 
+from .encoding import Coverage, EncodedRecord, coverage_of, encode_record
 from .model import BatchCounts
 from .validation import RowError, RowOutcome
 
@@ -45,24 +45,13 @@ class RecordState:
 
 
 @dataclass(frozen=True)
-class Coverage:
-    """Which strong identifiers a record carries (for the feed's health)."""
-
-    has_person: bool = False
-    has_nhs_number: bool = False
-    has_full_dob: bool = False
-    has_address: bool = False
-    has_uprn: bool = False
-
-
-@dataclass(frozen=True)
 class RowDecision:
     """One row's fate. A rejected row's outcome carries every error, batch-level ones included."""
 
     outcome: RowOutcome
     change: Change
     content_hash: str | None = None  # of the version now held; None for a rejected row
-    coverage: Coverage = Coverage()
+    coverage: Coverage = field(default_factory=Coverage)
 
     @property
     def published(self) -> bool:
@@ -76,19 +65,19 @@ class RowDecision:
 
 def content_hash(record: PartnerRecord) -> str:
     """A fingerprint of the record's content (field order is the model's, so it is stable)."""
-    return hashlib.sha256(record.model_dump_json(exclude_none=True).encode()).hexdigest()
+    return encode_record(record).content_hash
 
 
 def coverage(record: PartnerRecord) -> Coverage:
-    person, address = record.person, record.address
-    dob = person.date_of_birth if person is not None else None
-    return Coverage(
-        has_person=person is not None,
-        has_nhs_number=bool(person is not None and person.nhs_number),
-        has_full_dob=dob is not None and len(dob) == len("YYYY-MM-DD"),
-        has_address=address is not None and bool(address.lines or address.postcode or address.uprn),
-        has_uprn=bool(address is not None and address.uprn),
-    )
+    return coverage_of(record)
+
+
+def encoded_record(outcome: RowOutcome) -> EncodedRecord:
+    """The accepted upsert's record encoded: as it was where validated, or now."""
+    if outcome.encoded is not None:
+        return outcome.encoded
+    assert outcome.record is not None  # an accepted upsert carries its record
+    return encode_record(outcome.record)
 
 
 def decide_rows(
@@ -137,15 +126,20 @@ def _decide(outcome: RowOutcome, state: RecordState | None) -> RowDecision:
             return _rejected(outcome, RowError(outcome.row, "source_record_id", problem))
         change = Change.UNCHANGED if state.withdrawn else Change.WITHDRAWN
         return RowDecision(outcome, change, state.content_hash)
-    assert outcome.record is not None  # an accepted upsert carries its record
-    fingerprint = content_hash(outcome.record)
+    record = encoded_record(outcome)
     if state is None or state.withdrawn:
         change = Change.ACCEPTED
     else:
-        change = Change.UNCHANGED if state.content_hash == fingerprint else Change.UPDATED
-    return RowDecision(outcome, change, fingerprint, coverage(outcome.record))
+        change = Change.UNCHANGED if state.content_hash == record.content_hash else Change.UPDATED
+    if outcome.encoded is None:
+        outcome = replace(outcome, encoded=record)
+    return RowDecision(outcome, change, record.content_hash, record.coverage)
 
 
 def _rejected(outcome: RowOutcome, *extra: RowError) -> RowDecision:
+    """A rejected row (a valid one rejected as a repeat keeps its record encoded: it is what is
+    quarantined of it)."""
+    if outcome.record is not None and outcome.encoded is None:
+        outcome = replace(outcome, encoded=encoded_record(outcome))
     return RowDecision(replace(outcome, record=None, errors=(*outcome.errors, *extra)),
                        Change.REJECTED)  # fmt: skip

@@ -30,6 +30,10 @@ class FileProblem(Exception):
         self.field = field
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[FileProblem], tuple[str, str]]:
+        # Raised in a worker process too, and pickled back with both its parts.
+        return FileProblem, (self.field, self.problem)
+
 
 @dataclass(frozen=True)
 class CsvRow:
@@ -52,8 +56,17 @@ class _Lines(Iterator[str]):
 class CsvRows:
     """Feed it the file's bytes in pieces; get back the rows that are complete so far."""
 
-    def __init__(self, *, max_row_chars: int = MAX_ROW_CHARS) -> None:
-        self.header: list[str] | None = None
+    def __init__(
+        self,
+        *,
+        max_row_chars: int = MAX_ROW_CHARS,
+        header: list[str] | None = None,
+        first_line: int = 1,
+    ) -> None:
+        """`header` and `first_line` are for reading a segment of a file already checked: the
+        file's header, and the line of the file the segment starts on."""
+        self.header: list[str] | None = header
+        self._first_line = first_line
         self._max = max_row_chars
         self._decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self._lines = _Lines()
@@ -68,9 +81,10 @@ class CsvRows:
         """The rows completed by this piece of the file."""
         return self._rows(self._decode(data, final=False), final=False)
 
-    def finish(self) -> list[CsvRow]:
-        """The last rows, once the whole file has been fed; checks the file ended cleanly."""
-        rows = self._rows(self._decode(b"", final=True), final=True)
+    def finish(self, text: str = "") -> list[CsvRow]:
+        """The last rows, once the whole file has been fed (or the rows of a segment's `text`,
+        already decoded); checks the file ended cleanly."""
+        rows = self._rows(self._decode(b"", final=True) + text, final=True)
         if self._in_quotes:
             raise FileProblem("file", f"The file is damaged: a quoted field opened on line "
                               f"{self._lines_seen - len(self._open) + 1} is never closed. Check "
@@ -92,7 +106,8 @@ class CsvRows:
             ) from None
 
     def _rows(self, text: str, *, final: bool) -> list[CsvRow]:
-        lines = (self._partial + text).split("\n")
+        text = self._partial + text
+        lines = text.split("\n")
         # The text after the last line break is kept for the next piece; at the end it is the
         # last line (when the file does not end with a line break).
         self._partial = lines.pop()
@@ -101,8 +116,15 @@ class CsvRows:
             self._partial = ""
         if len(self._partial) > self._max:
             raise self._too_long(self._lines_seen + len(lines) + 1)
-        for line in lines:
-            self._add_line(line + "\n")
+        quotes = text.count('"') - self._partial.count('"')
+        if not self._in_quotes and quotes % 2 == 0:
+            # No quoted field open before these lines or after them: the reader may have them
+            # all at once (it joins the lines of a quoted field itself).
+            self._lines_seen += len(lines)
+            self._lines.queue.extend([line + "\n" for line in lines])
+        else:
+            for line in lines:
+                self._add_line(line + "\n")
         return self._drain()
 
     def _add_line(self, line: str) -> None:
@@ -123,7 +145,7 @@ class CsvRows:
     def _drain(self) -> list[CsvRow]:
         rows = []
         while self._lines.queue:
-            line = self._reader.line_num + 1
+            line = self._reader.line_num + self._first_line
             try:
                 cells = next(self._reader)
             except StopIteration:
@@ -134,7 +156,7 @@ class CsvRows:
                     f"The file is damaged at line {line} ({exc}); check "
                     "the quotes and separators there and send it again.",
                 ) from None
-            if not any(cell.strip() for cell in cells):
+            if not (cells and cells[0].strip()) and not any(cell.strip() for cell in cells):
                 continue  # a blank line, or one of only separators, as spreadsheets leave
             if self.header is None:
                 self.header = cells

@@ -11,10 +11,11 @@ So this path never decides a row is wrong, and never changes an error message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -39,10 +40,16 @@ from lateral_shared.contracts.schema import (
 )
 from lateral_shared.contracts.vocabulary import ATTEND_CODES, KIND_SPECS, KindSpec
 
+from .encoding import Coverage, EncodedRecord, encoded
 from .row_rules import date_of_birth_problems
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _PATH = {column.name: column.path for column in COLUMNS}
+_SPLIT = {name: path.partition(".")[::2] for name, path in _PATH.items()}  # (part, leaf)
+_PERSON_COLUMNS = frozenset(name for name, path in _PATH.items() if path.startswith("person."))
+_ADDRESS_COLUMNS = frozenset(name for name, path in _PATH.items() if path.startswith("address."))
+# As pydantic writes JSON: no spaces, non-ASCII text as it is (a test keeps them in step).
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _IDENTIFIER = re.compile(r"[^\s/]{1,64}")
 _DATE = re.compile(DATE_PATTERN)
 _PARTIAL_DATE = re.compile(PARTIAL_DATE_PATTERN)
@@ -52,6 +59,8 @@ _PHONE = re.compile(PHONE_PATTERN)
 _MAX = {"forename": 100, "middle_names": 100, "surname": 100, "gender": 20, "nhs_number": 20,
         "name": 100, "team": 100, "phone": 30, "email": 254, "postcode": 12, "lines": 100,
         "category": 60}  # fmt: skip
+_LIMIT = {name: limit for name, path in _PATH.items()
+          if (limit := _MAX.get(path.rpartition(".")[2])) is not None}  # fmt: skip
 _PARTS: dict[str, type[BaseModel]] = {
     "person": PersonFields,
     "address": AddressFields,
@@ -72,6 +81,24 @@ class FastCsvRecords:
 
     def record(self, cells: Mapping[str, str]) -> PartnerRecord | None:
         """The row's record if it is surely a valid upsert; None means "take the full path"."""
+        values = self._valid_values(cells)
+        return None if values is None else self._build(values)
+
+    def encoded(self, cells: Mapping[str, str]) -> tuple[str, EncodedRecord] | None:
+        """The row's `source_record_id` and record, encoded straight from its cells (the JSON
+        pydantic would write, without building the model), if it is surely a valid upsert."""
+        values = self._valid_values(cells)
+        if values is None:
+            return None
+        top = self._typed(values)
+        for part, fields in top.items():
+            if part in _PARTS:
+                top[part] = _ordered(_PARTS[part], fields)
+        canonical = _JSON.encode(_ordered(PartnerRecord, top))
+        return values["source_record_id"], encoded(canonical, _coverage(values))
+
+    def _valid_values(self, cells: Mapping[str, str]) -> dict[str, str] | None:
+        """The row's non-blank cells by column name, if it is surely a valid upsert."""
         if self._plan is None or not _BUILDABLE:
             return None
         values: dict[str, str] = {}
@@ -81,7 +108,7 @@ class FastCsvRecords:
                 values[name] = value
         if values.pop("action", "upsert") != "upsert" or not self._fine(values):
             return None
-        return self._build(values)
+        return values
 
     def _fine(self, v: dict[str, str]) -> bool:
         spec, event_type = self._spec, v.get("event_type")
@@ -114,17 +141,26 @@ class FastCsvRecords:
                                 or v["status"] == "open"):  # fmt: skip
             return False
         dob = v.get("date_of_birth")
-        return dob is None or (
-            dob.isascii()
-            and _PARTIAL_DATE.match(dob) is not None
-            and next(date_of_birth_problems(dob, self._today), None) is None
-        )
+        return dob is None or _birth_date_fine(dob, self._today)
 
     def _build(self, v: dict[str, str]) -> PartnerRecord:
-        top: dict[str, Any] = {"agency_kind": self._kind}
+        top: dict[str, Any] = self._typed(v)
+        top["event_date"] = date.fromisoformat(top["event_date"])
+        if "end_date" in top:
+            top["end_date"] = date.fromisoformat(top["end_date"])
+        top["agency_kind"] = self._kind
+        top["status"] = RecordStatus(top["status"])
+        for part, fields in top.items():
+            if part in _PARTS:
+                top[part] = _construct(_PARTS[part], fields)
+        return _construct(PartnerRecord, top)
+
+    def _typed(self, v: dict[str, str]) -> dict[str, Any]:
+        """The record's fields as JSON would carry them (parts as dicts, dates as text)."""
+        top: dict[str, Any] = {"agency_kind": self._kind.value}
         parts: dict[str, dict[str, Any]] = {}
         for name, value in v.items():
-            part, _, leaf = _PATH[name].partition(".")
+            part, leaf = _SPLIT[name]
             if not leaf:
                 top[part] = value
             elif leaf == "lines":
@@ -133,15 +169,33 @@ class FastCsvRecords:
                 parts.setdefault(part, {})[leaf] = _other_names(value)
             else:
                 parts.setdefault(part, {})[leaf] = value
-        top["event_date"] = date.fromisoformat(top["event_date"])
-        if "end_date" in top:
-            top["end_date"] = date.fromisoformat(top["end_date"])
         if "attend_code" in top:
             top["attend_code"] = int(top["attend_code"])
-        top["status"] = RecordStatus(top["status"])
-        for part, fields in parts.items():
-            top[part] = _construct(_PARTS[part], fields)
-        return _construct(PartnerRecord, top)
+        return top | parts
+
+
+def _ordered(model: type[BaseModel], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` in the model's field order, with what `model_dump(exclude_none=True)` adds for
+    fields not given (an empty list) and leaves out (None)."""
+    ordered: dict[str, Any] = {}
+    for name, default in _defaults(model):
+        if name in values:
+            ordered[name] = values[name]
+        elif default is list:
+            ordered[name] = []
+    return ordered
+
+
+def _coverage(v: dict[str, str]) -> Coverage:
+    """Which strong identifiers a row's record carries (as `encoding.coverage_of`)."""
+    dob = v.get("date_of_birth")
+    return Coverage(
+        has_person=not _PERSON_COLUMNS.isdisjoint(v),
+        has_nhs_number="nhs_number" in v,
+        has_full_dob=dob is not None and len(dob) == len("YYYY-MM-DD"),
+        has_address=not _ADDRESS_COLUMNS.isdisjoint(v),
+        has_uprn="uprn" in v,
+    )
 
 
 def _construct(model: type[_Model], values: dict[str, Any]) -> _Model:
@@ -183,6 +237,16 @@ _BUILDABLE = all(
 )
 
 
+@lru_cache(maxsize=65_536)  # people share birth dates, and a file its people
+def _birth_date_fine(dob: str, today: date) -> bool:
+    return (
+        dob.isascii()
+        and _PARTIAL_DATE.match(dob) is not None
+        and next(date_of_birth_problems(dob, today), None) is None
+    )
+
+
+@lru_cache(maxsize=4_096)  # a file's event dates fall on a few hundred days
 def _day(value: str | None) -> date | None:
     if value is None or not value.isascii() or not _DATE.match(value):
         return None
@@ -208,8 +272,7 @@ def _codes_fine(v: dict[str, str], spec: KindSpec, event_type: str | None) -> bo
 
 def _texts_fine(v: dict[str, str]) -> bool:
     for name, value in v.items():
-        limit = _MAX.get(_PATH[name].rpartition(".")[2])
-        if limit is not None and len(value) > limit:
+        if len(value) > _LIMIT.get(name, len(value)):
             return False
     uprn, postcode = v.get("uprn"), v.get("postcode")
     phone, email = v.get("lead_professional_phone"), v.get("lead_professional_email")
@@ -217,10 +280,14 @@ def _texts_fine(v: dict[str, str]) -> bool:
         return False
     return (
         (uprn is None or (len(uprn) <= 12 and uprn.isascii() and uprn.isdigit()))
-        and (postcode is None or is_valid_postcode(postcode))
+        and (postcode is None or _valid_postcode(postcode))
         and (phone is None or _PHONE.match(phone) is not None)
         and (email is None or _EMAIL.match(email) is not None)
     )
+
+
+# Extracts name the same few thousand postcodes again and again.
+_valid_postcode = lru_cache(maxsize=16_384)(is_valid_postcode)
 
 
 def _other_names(value: str) -> list[str] | None:

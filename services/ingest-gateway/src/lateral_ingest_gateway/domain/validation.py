@@ -28,6 +28,7 @@ from lateral_shared.contracts.schema import (
 )
 from lateral_shared.contracts.vocabulary import KIND_SPECS
 
+from .encoding import EncodedRecord
 from .row_rules import Problems, check_rules, check_source_record_id
 
 Action = Literal["upsert", "withdraw"]
@@ -54,6 +55,9 @@ class RowOutcome:
     action: Action
     record: PartnerRecord | None  # the valid record of an upsert, else None
     errors: tuple[RowError, ...]
+    # The valid record encoded where it was validated (then `record` may be None to save
+    # carrying the model between processes); None until then.
+    encoded: EncodedRecord | None = None
 
     @property
     def ok(self) -> bool:

@@ -7,8 +7,9 @@ others quarantined. Every request that gets past the size check is recorded as a
 """
 
 # No `from __future__ import annotations`: FastAPI reads the dependency annotations at run time.
+import asyncio
 import tempfile
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable
 from datetime import UTC, datetime
 from typing import IO, Annotated, TypeVar
 
@@ -20,17 +21,15 @@ from lateral_ingest_gateway.adapters import batch_store
 from lateral_ingest_gateway.config import GatewaySettings
 from lateral_ingest_gateway.domain.csv_reader import FileProblem
 from lateral_ingest_gateway.domain.model import Batch, BatchStatus, WayIn
-from lateral_ingest_gateway.domain.validation import RowOutcome, validate_record
 from lateral_ingest_gateway.metrics import BYTES_RECEIVED
 from lateral_ingest_gateway.service_layer.csv_files import file_pieces, ingest_csv
-from lateral_ingest_gateway.service_layer.ingest import (
-    IngestDeps,
-    PublishFailed,
+from lateral_ingest_gateway.service_layer.ingest import IngestDeps, PublishFailed, ingest, reject
+from lateral_ingest_gateway.service_layer.preparing import (
+    PreparedChunk,
     RawRow,
-    ingest,
-    reject,
+    prepare_records,
 )
-from lateral_shared.bus import EventPublisher
+from lateral_shared.contracts import AgencyKind
 
 from .deps import PartnerResources
 from .partner_auth import SCOPE_PUSH, PartnerAuth, PartnerPrincipal
@@ -45,17 +44,12 @@ PUSH_RESPONSES: dict[int | str, dict[str, object]] = {
 }  # fmt: skip
 
 
-def build_router(
-    *,
-    sessions: async_sessionmaker[AsyncSession],
-    publisher: EventPublisher,
-    settings: GatewaySettings,
-) -> APIRouter:
-    """The partner API's routes, bound to the gateway's store and publisher."""
+def build_router(*, deps: IngestDeps, settings: GatewaySettings) -> APIRouter:
+    """The partner API's routes, bound to the gateway's store, publisher and workers."""
     router = APIRouter(prefix="/v1", tags=["partner feeds"])
+    sessions = deps.sessions
     auth = PartnerAuth(sessions=sessions, settings=settings)
     resources = PartnerResources(sessions)
-    deps = IngestDeps(sessions, publisher, settings.chunk_rows)
     Pusher = Annotated[PartnerPrincipal, Depends(auth.require(SCOPE_PUSH))]
 
     @router.post("/feeds/{feed_id}/records", status_code=202, responses=PUSH_RESPONSES)
@@ -78,15 +72,9 @@ def build_router(
             batch = await reject(deps, feed=feed, way_in=WayIn.API, problem=problem,
                                  received_at=received_at)  # fmt: skip
             return await _answer(sessions, batch, problem)
-        today, kind = received_at.date(), feed.agency_kind
-
-        def validate(raw: RawRow) -> RowOutcome:
-            return validate_record(raw.data, agency_kind=kind, row=raw.row, today=today)
-
-        chunks = _json_chunks(records, settings.chunk_rows)
+        chunks = _json_chunks(records, settings.chunk_rows, feed.agency_kind, received_at)
         return await _unless_unavailable(sessions, ingest(
-            deps, feed=feed, way_in=WayIn.API, chunks=chunks, validate=validate,
-            received_at=received_at,
+            deps, feed=feed, way_in=WayIn.API, chunks=chunks, received_at=received_at,
         ))  # fmt: skip
 
     @router.post("/feeds/{feed_id}/files", status_code=202, responses=PUSH_RESPONSES)
@@ -111,9 +99,15 @@ def build_router(
     return router
 
 
-async def _json_chunks(records: list[object], size: int) -> AsyncIterator[Sequence[RawRow]]:
+async def _json_chunks(
+    records: list[object], size: int, kind: AgencyKind, received_at: datetime
+) -> AsyncIterator[Awaitable[PreparedChunk]]:
+    """The batch's records in chunks, each prepared in a thread (a JSON batch is small)."""
     for start in range(0, len(records), size):
-        yield [RawRow(start + n, raw) for n, raw in enumerate(records[start : start + size], 1)]
+        rows = [RawRow(start + n, raw) for n, raw in enumerate(records[start : start + size], 1)]
+        yield asyncio.ensure_future(
+            asyncio.to_thread(prepare_records, rows, kind, received_at.date())
+        )
 
 
 async def _spooled(pieces: AsyncIterable[bytes], spool: IO[bytes]) -> AsyncIterator[bytes]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import binascii
 import functools
+import math
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -37,6 +38,7 @@ from lateral_ingest_gateway.domain.credentials import (
     verify_secret,
 )
 from lateral_ingest_gateway.domain.model import Partner
+from lateral_ingest_gateway.domain.rate_limit import TokenRequestLimit
 
 from .oauth_protocol import (
     MAX_FORM_BYTES,
@@ -146,8 +148,10 @@ def build_oauth_router(
 ) -> APIRouter:
     """The token endpoint, bound to the gateway's partner registry."""
     router = APIRouter(prefix="/v1/oauth", tags=["partner authentication"])
+    limit = TokenRequestLimit(per_minute=settings.token_requests_per_minute,
+                              burst=settings.token_requests_burst)  # fmt: skip
 
-    @router.post("/token", responses={400: {}, 401: {}, 413: {}})
+    @router.post("/token", responses={400: {}, 401: {}, 413: {}, 429: {}})
     async def token(request: Request) -> JSONResponse:
         """Exchange a client ID and secret for an access token (`grant_type=client_credentials`,
         form-encoded; credentials by HTTP Basic or as `client_id` / `client_secret` fields)."""
@@ -160,6 +164,11 @@ def build_oauth_router(
         except FormProblem as problem:
             return problem.response()
         client_id = _client_id(request, form)
+        # Checked before the (deliberately slow) secret check, which a flood would keep busy.
+        asker = client_id or f"address:{request.client.host if request.client else ''}"
+        wait_s = limit.wait_s(asker, time.monotonic())
+        if wait_s:
+            return _too_many(wait_s)
         client = await _load_client(sessions, client_id) if client_id else None
         if client is None or client.partner.disabled:
             # As slow as checking a real secret, so timing does not tell which client IDs exist.
@@ -172,6 +181,14 @@ def build_oauth_router(
         return response
 
     return router
+
+
+def _too_many(wait_s: float) -> JSONResponse:
+    seconds = max(1, math.ceil(wait_s))
+    body = {"error": "too_many_requests", "error_description": "Too many token requests for "
+            f"this client; try again in {seconds} seconds, and reuse each token until it is "
+            "about to expire."}  # fmt: skip
+    return JSONResponse(body, 429, headers={"Retry-After": str(seconds)})
 
 
 @functools.cache

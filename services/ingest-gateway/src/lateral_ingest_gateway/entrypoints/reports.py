@@ -11,7 +11,16 @@ from lateral_ingest_gateway.adapters import batch_store, quarantine_store
 
 from .deps import PartnerResources
 from .partner_auth import SCOPE_READ, PartnerAuth, PartnerPrincipal
-from .schemas import BatchRead, Coverage, FeedHealth, LastBatch, QuarantinedRowRead, QuarantinePage
+from .schemas import (
+    BatchPage,
+    BatchRead,
+    BatchSummaryRead,
+    Coverage,
+    FeedHealth,
+    LastBatch,
+    QuarantinedRowRead,
+    QuarantinePage,
+)
 
 Page = Annotated[int, Query(ge=1, description="Page number, from 1.")]
 PageSize = Annotated[int, Query(ge=1, le=1000, description="Items per page (at most 1,000).")]
@@ -24,7 +33,8 @@ def add_report_routes(
     sessions: async_sessionmaker[AsyncSession],
     resources: PartnerResources,
 ) -> None:
-    """Add `GET /batches/{id}`, `/feeds/{id}/quarantine` and `/feeds/{id}/health` to `router`."""
+    """Add `GET /batches/{id}`, `/feeds/{id}/batches`, `/feeds/{id}/quarantine` and
+    `/feeds/{id}/health` to `router`."""
     Reader = Annotated[PartnerPrincipal, Depends(auth.require(SCOPE_READ))]
 
     @router.get("/batches/{batch_id}", responses={401: {}, 403: {}, 404: {}})
@@ -38,6 +48,20 @@ def add_report_routes(
                 session, batch_id=batch.batch_id, offset=(page - 1) * page_size, limit=page_size
             )
         return BatchRead.of(batch, errors, total, page, page_size)
+
+    @router.get("/feeds/{feed_id}/batches", responses={401: {}, 403: {}, 404: {}})
+    async def list_batches(
+        feed_id: str, partner: Reader, page: Page = 1, page_size: PageSize = 50
+    ) -> BatchPage:
+        """Your feed's batches, newest first, with their status and counts (the row errors of
+        each: `GET /v1/batches/{id}`)."""
+        feed = await resources.feed(feed_id, partner)
+        async with sessions() as session:
+            found, total = await batch_store.batches_page(
+                session, feed_id=feed.feed_id, offset=(page - 1) * page_size, limit=page_size
+            )
+        return BatchPage(feed_id=feed.feed_id, total=total, page=page, page_size=page_size,
+                         batches=[BatchSummaryRead.of(batch) for batch in found])  # fmt: skip
 
     @router.get("/feeds/{feed_id}/quarantine", responses={401: {}, 403: {}, 404: {}})
     async def get_quarantine(

@@ -60,6 +60,44 @@ class BatchRead(BaseModel):
         )  # fmt: skip
 
 
+class BatchSummaryRead(BaseModel):
+    """A batch in a feed's list: as `GET /v1/batches/{id}` gives it, without its row errors."""
+
+    batch_id: uuid.UUID
+    way_in: str
+    status: str
+    received_at: datetime
+    finished_at: datetime | None
+    file_error: str | None
+    received: int
+    accepted: int
+    updated: int
+    unchanged: int
+    withdrawn: int
+    rejected: int
+
+    @classmethod
+    def of(cls, batch: Batch) -> BatchSummaryRead:
+        counts = batch.counts
+        return cls(
+            batch_id=batch.batch_id, way_in=batch.way_in.value, status=batch.status.value,
+            received_at=batch.received_at, finished_at=batch.finished_at,
+            file_error=batch.file_error, received=counts.received, accepted=counts.accepted,
+            updated=counts.updated, unchanged=counts.unchanged, withdrawn=counts.withdrawn,
+            rejected=counts.rejected,
+        )  # fmt: skip
+
+
+class BatchPage(BaseModel):
+    """A page of a feed's batches, newest first."""
+
+    feed_id: str
+    total: int
+    page: int
+    page_size: int
+    batches: list[BatchSummaryRead]
+
+
 class FieldProblemRead(BaseModel):
     field: str
     problem: str

@@ -3,34 +3,28 @@
 The first pass reads the file as it arrives and checks it as a whole — UTF-8, the header, the
 CSV structure, at least one row — keeping no rows. Only a file that passes is processed row by
 row in the second pass, so a file-level problem anywhere (even on its last line) rejects the file
-with one error and nothing from it taken. Both passes hold one piece of the file and one chunk of
-rows at a time, so memory does not grow with the file.
+with one error and nothing from it taken. The second pass only cuts the file into segments of
+rows; each is parsed, validated and encoded in a worker process (`preparing.prepare_csv`). Both
+passes hold a piece of the file and a few chunks of rows at a time, so memory does not grow with
+the file.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterable, AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from lateral_ingest_gateway.domain.csv_reader import CsvRow, CsvRows, FileProblem, cells_by_column
-from lateral_ingest_gateway.domain.fast_rows import FastCsvRecords
+from lateral_ingest_gateway.domain.csv_reader import CsvRows, FileProblem
+from lateral_ingest_gateway.domain.csv_segments import CsvSegment, CsvSegments
 from lateral_ingest_gateway.domain.model import Batch, Feed, WayIn
-from lateral_ingest_gateway.domain.validation import (
-    RowError,
-    RowOutcome,
-    check_csv_header,
-    validate_csv_row,
-)
-from lateral_shared.contracts import AgencyKind
-from lateral_shared.contracts.schema import normalise_column
+from lateral_ingest_gateway.domain.validation import check_csv_header
 
-from .ingest import IngestDeps, RawRow, Validate, ingest, reject
+from .ingest import IngestDeps, ingest, reject
+from .preparing import CsvPlan, PreparedChunk, prepare_csv
 
 READ_BYTES = 64 * 1024  # small, because a piece's rows are all parsed at once
-_IDENTIFIER = re.compile(r"^[^\s/]{1,64}$")  # as `PartnerRecord.source_record_id`
 
 
 async def ingest_csv(
@@ -48,10 +42,9 @@ async def ingest_csv(
     except FileProblem as problem:
         return await reject(deps, feed=feed, way_in=way_in, problem=problem,
                             received_at=received_at)  # fmt: skip
-    validate = csv_validator(header, feed.agency_kind, received_at.date())
-    return await ingest(deps, feed=feed, way_in=way_in, validate=validate,
-                        chunks=csv_chunks(again(), deps.chunk_rows, header),
-                        received_at=received_at)  # fmt: skip
+    plan = CsvPlan(tuple(header), feed.agency_kind, received_at.date())
+    return await ingest(deps, feed=feed, way_in=way_in, received_at=received_at,
+                        chunks=_prepared(deps, plan, again()))  # fmt: skip
 
 
 async def check_csv(pieces: AsyncIterable[bytes]) -> list[str]:
@@ -76,63 +69,22 @@ def _check_header(header: list[str]) -> None:
         raise FileProblem("file", " ".join(problems))
 
 
-async def csv_chunks(
-    pieces: AsyncIterable[bytes], size: int, header: list[str]
-) -> AsyncIterator[list[RawRow]]:
-    """The file's rows in chunks of `size`, each row's cells keyed by column."""
-    reader, pending = CsvRows(), []
+async def _prepared(
+    deps: IngestDeps, plan: CsvPlan, pieces: AsyncIterable[bytes]
+) -> AsyncIterator[Awaitable[PreparedChunk]]:
+    """The file's rows in chunks of about `chunk_rows`, each given to a worker as it is cut."""
+    async for segment in csv_segments(pieces, deps.chunk_rows):
+        yield deps.pool.submit(prepare_csv, plan, segment)
+
+
+async def csv_segments(pieces: AsyncIterable[bytes], lines: int) -> AsyncIterator[CsvSegment]:
+    """The file's text in segments of about `lines` lines, cut between rows."""
+    segments = CsvSegments(lines)
     async for piece in pieces:
-        pending += reader.feed(piece)
-        while len(pending) >= size:
-            yield [_raw(header, row) for row in pending[:size]]
-            del pending[:size]
-    pending += reader.finish()
-    for start in range(0, len(pending), size):
-        yield [_raw(header, row) for row in pending[start : start + size]]
-
-
-def _raw(header: list[str], row: CsvRow) -> RawRow:
-    cells = cells_by_column(header, row)
-    if isinstance(cells, dict):
-        return RawRow(row.line, cells)
-    return RawRow(row.line, _Misshapen(row.cells, cells, _source_record_id(header, row.cells)))
-
-
-class _Misshapen(list[str]):
-    """The cells of a row with too few or too many of them, and that problem."""
-
-    def __init__(self, cells: list[str], problem: str, source_record_id: str | None) -> None:
-        super().__init__(cells)
-        self.problem = problem
-        self.source_record_id = source_record_id
-
-
-def _source_record_id(header: list[str], cells: list[str]) -> str | None:
-    """The row's ID where its column would be, if it looks like one (to release it later)."""
-    columns = [normalise_column(name) for name in header]
-    if "source_record_id" not in columns:
-        return None
-    position = columns.index("source_record_id")
-    value = cells[position].strip() if position < len(cells) else ""
-    return value if _IDENTIFIER.match(value) else None
-
-
-def csv_validator(header: list[str], agency_kind: AgencyKind, today: date) -> Validate:
-    """Checks a CSV row of a feed of `agency_kind` (rows are numbered by their line): a valid
-    upsert through the fast path, anything else through the full checks."""
-    fast = FastCsvRecords(header, agency_kind, today)
-
-    def validate(raw: RawRow) -> RowOutcome:
-        if isinstance(raw.data, _Misshapen):
-            error = RowError(raw.row, "row", raw.data.problem)
-            return RowOutcome(raw.row, raw.data.source_record_id, "upsert", None, (error,))
-        assert isinstance(raw.data, dict)
-        record = fast.record(raw.data)
-        if record is not None:
-            return RowOutcome(raw.row, record.source_record_id, "upsert", record, ())
-        return validate_csv_row(raw.data, agency_kind=agency_kind, row=raw.row, today=today)
-
-    return validate
+        for segment in segments.feed(piece):
+            yield segment
+    for segment in segments.finish():
+        yield segment
 
 
 async def file_pieces(file: BinaryIO | Path) -> AsyncIterator[bytes]:

@@ -1,11 +1,18 @@
-"""Processing a batch: its rows in chunks, each validated, published and recorded before the next.
+"""Processing a batch: its rows in chunks, each prepared, decided, published and recorded.
 
-For each chunk: validate every row; look up the feed's last versions of those records; decide
-each row (new, updated, unchanged, withdrawn or rejected); publish the new, changed and withdrawn
-ones to `records.raw`; then, in one transaction, remember their content hashes, store the row
-errors, quarantine the rejected rows, release corrected ones from quarantine and add the chunk's
-counts to the batch. A hash is recorded only after its record is on the bus, so a crash may make
-a resend publish a record again (downstream is idempotent) but never hides one.
+Each chunk's rows are prepared (validated, and each valid record encoded) away from the event
+loop — CSV chunks in worker processes — a few chunks ahead. Then, strictly in order, the feed's
+last versions of the chunk's records are looked up and each row decided (new, updated,
+unchanged, withdrawn or rejected). The new, changed and withdrawn ones go to `records.raw`;
+several chunks may be on their way to the bus at once. Only once a chunk is acknowledged, and
+every chunk before it recorded, does one transaction remember its content hashes, store the row
+errors, quarantine the rejected rows, release corrected ones and add the chunk's counts to the
+batch. A hash is recorded only after its record is on the bus, so a crash may make a resend
+publish a record again (downstream is idempotent) but never hides one. IDs decided but not yet
+recorded are kept in memory (a few chunks' worth), so a repeat is still found.
+
+One feed's batches are processed one at a time (in this process), so two batches sent at the
+same moment cannot both count one record as new.
 """
 
 from __future__ import annotations
@@ -13,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import uuid
-from collections.abc import AsyncIterable, Callable, Sequence
-from dataclasses import dataclass, replace
+from collections import deque
+from collections.abc import AsyncIterable, Awaitable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,16 +31,19 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from lateral_ingest_gateway.adapters import batch_store, quarantine_store
 from lateral_ingest_gateway.adapters.quarantine_store import QuarantinedRow
+from lateral_ingest_gateway.adapters.raw_events import RawEvents
+from lateral_ingest_gateway.adapters.worker_pool import PreparationPool
 from lateral_ingest_gateway.domain.changes import Change, RowDecision, count, decide_rows
 from lateral_ingest_gateway.domain.csv_reader import FileProblem
 from lateral_ingest_gateway.domain.model import Batch, BatchCounts, BatchStatus, Feed, WayIn
 from lateral_ingest_gateway.domain.validation import RowOutcome
 from lateral_ingest_gateway.metrics import BATCHES, ROWS
 from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts import RECORDS_RAW, Event, RecordReceived, record_key
+from lateral_shared.contracts import RECORDS_RAW
+
+from .preparing import PreparedChunk
 
 log = logging.getLogger(__name__)
-MAX_KEPT_ROW_BYTES = 64 * 1024  # a bigger rejected row is quarantined without its data
 
 
 @dataclass(frozen=True)
@@ -41,17 +51,12 @@ class IngestDeps:
     sessions: async_sessionmaker[AsyncSession]
     publisher: EventPublisher
     chunk_rows: int = 1000
+    pool: PreparationPool = field(default_factory=lambda: PreparationPool(0))
+    in_flight: int = 4  # chunks published but not yet acknowledged, at most
+    feed_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
 
-
-@dataclass(frozen=True)
-class RawRow:
-    """One row as sent: a JSON record, or a CSV row's cells by column."""
-
-    row: int
-    data: object
-
-
-Validate = Callable[[RawRow], RowOutcome]
+    def feed_lock(self, feed_id: str) -> asyncio.Lock:
+        return self.feed_locks.setdefault(feed_id, asyncio.Lock())
 
 
 class PublishFailed(Exception):
@@ -63,48 +68,22 @@ class PublishFailed(Exception):
 
 
 async def ingest(
-    deps: IngestDeps, *, feed: Feed, way_in: WayIn, chunks: AsyncIterable[Sequence[RawRow]],
-    validate: Validate, received_at: datetime | None = None,
+    deps: IngestDeps, *, feed: Feed, way_in: WayIn,
+    chunks: AsyncIterable[Awaitable[PreparedChunk]], received_at: datetime | None = None,
 ) -> Batch:  # fmt: skip
-    """Process a batch's rows; raises `PublishFailed` if the bus refuses part-way."""
-    run = BatchRun(deps, feed, way_in, received_at or datetime.now(UTC))
-    await run.start()
-    try:
-        await _pipelined(run, chunks, validate)
-    except FileProblem as problem:  # the file changed under us between the check and now
-        return await run.end(BatchStatus.FAILED, problem.problem)
-    except Exception:
-        await run.end(BatchStatus.FAILED)
-        raise
-    return await run.end(BatchStatus.COMPLETED)
-
-
-async def _pipelined(
-    run: BatchRun, chunks: AsyncIterable[Sequence[RawRow]], validate: Validate
-) -> None:
-    """Each chunk is validated in a worker thread while the one before it is published and
-    recorded: the event loop stays free for other requests (validation is the costliest step),
-    and the databases' own threads work meanwhile. Chunks are still decided strictly in order."""
-    pending: list[tuple[Sequence[RawRow], asyncio.Future[list[RowOutcome]]]] = []
-    try:
-        async for chunk in chunks:
-            pending.append((chunk, asyncio.ensure_future(_validated(validate, chunk))))
-            if len(pending) == 2:
-                rows, validating = pending.pop(0)
-                await run.add(rows, await validating)
-        while pending:
-            rows, validating = pending.pop(0)
-            await run.add(rows, await validating)
-    finally:  # on a failure, let a validation still running finish before giving up
-        await asyncio.gather(*(validating for _, validating in pending), return_exceptions=True)
-
-
-async def _validated(validate: Validate, rows: Sequence[RawRow]) -> list[RowOutcome]:
-    return await asyncio.to_thread(_validate_all, validate, rows)
-
-
-def _validate_all(validate: Validate, rows: Sequence[RawRow]) -> list[RowOutcome]:
-    return [validate(raw) for raw in rows]
+    """Process a batch's chunks, each already being prepared when it is yielded; raises
+    `PublishFailed` if the bus refuses part-way."""
+    async with deps.feed_lock(feed.feed_id):
+        run = BatchRun(deps, feed, way_in, received_at or datetime.now(UTC))
+        await run.start()
+        try:
+            await run.take_all(chunks)
+        except FileProblem as problem:  # the file changed under us between the check and now
+            return await run.end(BatchStatus.FAILED, problem.problem)
+        except Exception:
+            await run.end(BatchStatus.FAILED)
+            raise
+        return await run.end(BatchStatus.COMPLETED)
 
 
 async def reject(
@@ -129,31 +108,30 @@ class BatchRun:
         self._deps = deps
         self.batch = Batch(uuid.uuid4(), feed.feed_id, feed.partner_id, way_in, received_at,
                            BatchStatus.PROCESSING)  # fmt: skip
+        self._events = RawEvents(self.batch)
+        self._unrecorded: dict[str, int] = {}  # ID → first row, of chunks not yet recorded
+        self._delivering: deque[asyncio.Task[None]] = deque()
 
     async def start(self) -> None:
         async with self._deps.sessions() as session:
             await batch_store.create_batch(session, batch=self.batch)
             await session.commit()
 
-    async def add(self, rows: Sequence[RawRow], outcomes: Sequence[RowOutcome]) -> None:
-        """Decide, publish and record one chunk of validated rows."""
-        ids = {o.source_record_id for o in outcomes if o.source_record_id is not None}
-        batch_id, feed_id = self.batch.batch_id, self.batch.feed_id
-        async with self._deps.sessions() as session:
-            known = await batch_store.record_states(session, feed_id=feed_id, source_record_ids=ids)
-            earlier = await quarantine_store.rows_in_batch(
-                session, batch_id=batch_id, source_record_ids=ids
-            )
-        for source_record_id, state in known.items():
-            if state.last_batch_id == batch_id and state.last_row is not None:
-                earlier.setdefault(source_record_id, state.last_row)
-        decisions = decide_rows(outcomes, known=known, earlier_rows=earlier)
-        await self._publish(decisions)
-        counts = count(decisions)
-        await self._record(decisions, {raw.row: raw.data for raw in rows}, counts)
-        self.batch = replace(self.batch, counts=self.batch.counts + counts)
-        for change in Change:
-            ROWS.labels(change.value).inc(getattr(counts, change.value))
+    async def take_all(self, chunks: AsyncIterable[Awaitable[PreparedChunk]]) -> None:
+        """Take each chunk in order while the next few are prepared and the last few delivered."""
+        ahead = self._deps.pool.workers + 1
+        preparing: deque[Awaitable[PreparedChunk]] = deque()
+        try:
+            async for chunk in chunks:
+                preparing.append(chunk)
+                if len(preparing) > ahead:
+                    await self._take(await preparing.popleft())
+            while preparing:
+                await self._take(await preparing.popleft())
+            while self._delivering:
+                await self._delivering.popleft()
+        finally:  # on a failure, let the work still under way finish before giving up
+            await asyncio.gather(*preparing, *self._delivering, return_exceptions=True)
 
     async def end(self, status: BatchStatus, file_error: str | None = None) -> Batch:
         finished_at = datetime.now(UTC)
@@ -169,34 +147,67 @@ class BatchRun:
         log.info("batch finished", extra=_log_fields(self.batch))
         return self.batch
 
-    async def _publish(self, decisions: Sequence[RowDecision]) -> None:
-        batch = self.batch
-        events: list[tuple[str, Event]] = []
-        published = [d for d in decisions if d.published and d.outcome.source_record_id]
-        for d, event_id in zip(published, _event_ids(len(published)), strict=True):
-            if d.outcome.source_record_id is not None:
-                event = RecordReceived(
-                    event_id=event_id, batch_id=batch.batch_id, partner_id=batch.partner_id,
-                    feed_id=batch.feed_id,
-                    row_number=d.outcome.row, action=d.outcome.action,
-                    source_record_id=d.outcome.source_record_id, record=d.outcome.record,
-                )  # fmt: skip
-                events.append((record_key(batch.feed_id, d.outcome.source_record_id), event))
+    async def _take(self, chunk: PreparedChunk) -> None:
+        """Decide a chunk and send it on its way to the bus and the database."""
+        decisions, ids = await self._decide(chunk.outcomes)
+        previous = self._delivering[-1] if self._delivering else None
+        self._delivering.append(asyncio.create_task(self._deliver(decisions, chunk, ids, previous)))
+        while self._delivering and (
+            len(self._delivering) > self._deps.in_flight or self._delivering[0].done()
+        ):
+            await self._delivering.popleft()  # raises if that chunk failed
+
+    async def _decide(self, outcomes: Sequence[RowOutcome]) -> tuple[list[RowDecision], list[str]]:
+        """Each row's fate, and the IDs this chunk is the first to send."""
+        ids = {o.source_record_id for o in outcomes if o.source_record_id is not None}
+        batch_id, feed_id = self.batch.batch_id, self.batch.feed_id
+        # Taken before reading: a chunk recorded meanwhile is in the one or the other.
+        unrecorded = {sid: self._unrecorded[sid] for sid in ids if sid in self._unrecorded}
+        async with self._deps.sessions() as session:
+            known = await batch_store.record_states(session, feed_id=feed_id, source_record_ids=ids)
+            earlier = await quarantine_store.rows_in_batch(
+                session, batch_id=batch_id, source_record_ids=ids
+            )
+        for source_record_id, state in known.items():
+            if state.last_batch_id == batch_id and state.last_row is not None:
+                earlier.setdefault(source_record_id, state.last_row)
+        earlier |= unrecorded
+        decisions = decide_rows(outcomes, known=known, earlier_rows=earlier)
+        first = [sid for sid in ids if sid not in unrecorded and sid not in self._unrecorded]
+        self._unrecorded.update((sid, earlier[sid]) for sid in first)
+        return decisions, first
+
+    async def _deliver(
+        self, decisions: list[RowDecision], chunk: PreparedChunk, ids: list[str],
+        previous: asyncio.Task[None] | None,
+    ) -> None:  # fmt: skip
+        """Publish the chunk's events; once acknowledged, and the chunk before is recorded,
+        record it."""
+        messages = self._events.messages(decisions)
         try:
-            await self._deps.publisher.publish(RECORDS_RAW, events)
+            await self._deps.publisher.publish_encoded(RECORDS_RAW, messages)
         except Exception as exc:
-            log.warning("publishing a batch failed", exc_info=exc, extra=_log_fields(batch))
-            raise PublishFailed(batch.batch_id) from None
+            log.warning("publishing a batch failed", exc_info=exc, extra=_log_fields(self.batch))
+            raise PublishFailed(self.batch.batch_id) from None
+        if previous is not None:
+            await previous  # raises, so this chunk stays unrecorded, if the one before failed
+        counts = count(decisions)
+        await self._record(decisions, chunk.kept, counts)
+        for sid in ids:
+            self._unrecorded.pop(sid, None)
+        self.batch = replace(self.batch, counts=self.batch.counts + counts)
+        for change in Change:
+            ROWS.labels(change.value).inc(getattr(counts, change.value))
 
     async def _record(
-        self, decisions: Sequence[RowDecision], data: dict[int, object], counts: BatchCounts
+        self, decisions: Sequence[RowDecision], kept: dict[int, object], counts: BatchCounts
     ) -> None:
         batch_id, feed_id = self.batch.batch_id, self.batch.feed_id
         taken = [d for d in decisions if d.change is not Change.REJECTED]
         rejected = [d.outcome for d in decisions if d.change is Change.REJECTED]
         now = datetime.now(UTC)
-        kept = [QuarantinedRow(batch_id, o.row, o.source_record_id, o.errors,
-                               _kept(data.get(o.row)), now) for o in rejected]  # fmt: skip
+        quarantined = [QuarantinedRow(batch_id, o.row, o.source_record_id, o.errors,
+                                      _kept(o, kept), now) for o in rejected]  # fmt: skip
         async with self._deps.sessions() as session:
             await batch_store.save_record_states(
                 session, feed_id=feed_id, batch_id=batch_id, decisions=taken
@@ -209,27 +220,17 @@ class BatchRun:
                 session, batch_id=batch_id, errors=[e for o in rejected for e in o.errors]
             )
             await quarantine_store.quarantine(session, feed_id=feed_id, batch_id=batch_id,
-                                              rows=kept)  # fmt: skip
+                                              rows=quarantined)  # fmt: skip
             await batch_store.add_batch_counts(session, batch_id=batch_id, counts=counts)
             await session.commit()
 
 
-def _event_ids(count: int) -> list[uuid.UUID]:
-    """`count` random (version 4) UUIDs from one read of the OS's randomness: `uuid4()` reads it
-    once per UUID, a system call that costs more than building the event."""
-    randomness = os.urandom(16 * count)
-    return [uuid.UUID(bytes=randomness[n : n + 16], version=4) for n in range(0, 16 * count, 16)]
-
-
-def _kept(data: object) -> object:
-    """What of a rejected row is kept for its partner: the row as sent, blank cells left out."""
-    if isinstance(data, dict):
-        data = {key: value for key, value in data.items() if value not in ("", None)}
-    try:
-        size = len(json.dumps(data))
-    except (TypeError, ValueError):
-        return None
-    return data if size <= MAX_KEPT_ROW_BYTES else None
+def _kept(outcome: RowOutcome, kept: dict[int, object]) -> object:
+    """What is kept of a rejected row: as prepared, or for a valid row rejected as a repeat,
+    its record as validated."""
+    if outcome.row in kept:
+        return kept[outcome.row]
+    return json.loads(outcome.encoded.json) if outcome.encoded is not None else None
 
 
 def _log_fields(batch: Batch) -> dict[str, Any]:
