@@ -3,6 +3,7 @@
 set -euo pipefail
 BIN=.venv/bin
 scripts/ensure-postgres.sh
+scripts/ensure-browser.sh   # Debian's Chromium for tests/browser
 echo "== ruff";  "$BIN/ruff" check .
 "$BIN/ruff" format --check .
 echo "== mypy";  "$BIN/mypy"

@@ -50,7 +50,10 @@ def person(
     nhs: str | None = None,
     ref: str | None = None,
     aliases: tuple[str, ...] = (),
+    lines: tuple[str, ...] = (),
+    uprn: str | None = None,
 ) -> PersonDocument:
+    home = PersonAddress(address_key=uprn, lines=list(lines), postcode=postcode, uprn=uprn)
     return PersonDocument(
         person_id=person_id,
         version=version,
@@ -58,6 +61,7 @@ def person(
         aliases=list(aliases),
         date_of_birth=dob,
         nhs_numbers=[nhs] if nhs else [],
+        addresses=[home] if lines else [],
         postcodes=[postcode] if postcode else [],
         records=[record(ref)] if ref else [],
         updated_at=NOW,
@@ -74,8 +78,10 @@ PEOPLE = [
         postcode="LS6 1AA",
         nhs="9434765919",
         ref="CSC-1001",
+        lines=("12 High Street", "Headingley", "Leeds"),
+        uprn="100023336956",
     ),
-    person("p2", "Jon", "Smyth", dob="2012", postcode="LS6 2BB"),
+    person("p2", "Jon", "Smyth", dob="2012", postcode="LS6 2BB", lines=("4 Low Lane", "Leeds")),
     person(
         "p3",
         "Christopher",
@@ -85,8 +91,10 @@ PEOPLE = [
         nhs="9000000009",
         ref="POL-77",
     ),
-    person("p4", "Ann", "Lee", dob="2012-03-09", postcode="LS6 1AA"),
+    person("p4", "Ann", "Lee", dob="2012-03-09", postcode="LS6 1AA", lines=("14 High Street",)),
     person("p5", "Élodie", "Dubois", aliases=("Ellie Dubois",), postcode="M1 1AE"),
+    person("p6", "William", "Brown", dob="1980-05-06", postcode="BD1 1AA"),
+    person("p7", "Bill", "Browne", dob="1980", postcode="BD1 1AA"),
 ]
 
 
@@ -180,6 +188,46 @@ async def test_exact_name_matches_rank_above_fuzzy_ones(index: SearchIndex) -> N
     assert result.hits[0].score > result.hits[1].score
 
 
+async def test_nicknames_are_found_and_rank_below_the_exact_name(index: SearchIndex) -> None:
+    # p6: nickname + exact surname (1.5 + 2) beats p7: exact forename + misspelt surname (2 + 1).
+    assert await found(index, name="Bill Brown") == ["p6", "p7"]
+    assert await found(index, name="Bill Browne") == ["p7", "p6"]
+    assert await found(index, name="William") == ["p6", "p7"]
+    assert await found(index, name="Billy") == ["p6", "p7"]
+    assert await found(index, name="Chris") == ["p3"]  # Christopher
+
+
+async def test_initials_match_in_both_directions(index: SearchIndex) -> None:
+    await index.upsert_persons([person("p8", "J", "Browning", dob="1981", postcode="BD1 1AA")])
+    # "J" is an initial: any name starting with J (p8 holds the name "J" itself, so it ranks first)
+    assert await found(index, name="J Browning") == ["p8"]
+    assert await found(index, name="J", date_of_birth="2012") == ["p1", "p2"]
+    # p8 is known only by the initial J: a searched "James" cannot rule them out.
+    assert await found(index, name="James Browning") == ["p8"]
+    result = await index.search(PersonQuery(name="J Smith"))
+    assert [h.person.person_id for h in result.hits] == ["p1", "p2"]
+    assert result.hits[0].score > result.hits[1].score  # Smith exact beats Smyth fuzzy
+
+
+async def test_any_element_of_an_address(index: SearchIndex) -> None:
+    assert await found(index, address="12 High Street") == ["p1"]
+    assert await found(index, address="high street leeds") == ["p1"]
+    assert await found(index, address="Headingley") == ["p1"]
+    assert await found(index, address="Leeds") == ["p1", "p2"]
+    assert await found(index, address="High Street LS6 1AA") == ["p1", "p4"]
+    assert await found(index, address="ls61aa") == ["p1", "p4"]
+    assert await found(index, address="LS6 1") == ["p1", "p4"]  # a postcode sector
+    assert await found(index, address="LS6") == ["p1", "p2", "p4"]
+    assert await found(index, address="100023336956") == ["p1"]  # the UPRN
+    assert await found(index, address="13 High Street") == []
+    assert await found(index, address=",,") == []
+
+
+async def test_address_with_name_and_date_of_birth(index: SearchIndex) -> None:
+    assert await found(index, name="Jon", address="Leeds", date_of_birth="2012") == ["p2", "p1"]
+    assert await found(index, name="Ann", address="High Street") == ["p4"]
+
+
 async def test_pages_and_total(index: SearchIndex) -> None:
     await index.upsert_persons([person(f"t{i}", f"Child{i}", "Taylor") for i in range(5, 0, -1)])
     pages = [
@@ -237,5 +285,9 @@ async def test_get_person_round_trips_the_document(index: SearchIndex) -> None:
     await index.upsert_persons([full])
     assert await index.get_person("p9") == full
     assert await index.get_person("nobody") is None
+    assert await index.get_persons(["p9", "nobody", "p1"]) == {
+        "p9": full,
+        "p1": PEOPLE[0],
+    }
     assert await found(index, name="obrien zoe", ref_id="H-9") == ["p9"]
     assert await index.ping() is None

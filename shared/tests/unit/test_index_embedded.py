@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lateral_shared.index import PersonDocument, PersonName, PersonQuery
+from lateral_shared.index import embedded_match as match
 from lateral_shared.index import embedded_sql as sql
 from lateral_shared.index.embedded import EmbeddedIndex
 from lateral_shared.index.terms import query_keys
@@ -45,27 +46,47 @@ async def test_using_it_before_start_says_so(tmp_path: Path) -> None:
         await EmbeddedIndex(tmp_path / "index.db").get_person("p1")
 
 
-def test_selective_searches_use_indexes_not_full_scans(tmp_path: Path) -> None:
+def test_a_search_reads_its_selective_criteria_and_probes_the_broad_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(match, "SELECTIVE_ROWS", 20)  # 60 persons share the outward code LS6
     conn = sqlite3.connect(tmp_path / "plan.db")
     conn.executescript(sql.SCHEMA)
-    people = [_person(f"p{i}", f"Name{i}", "Smith", f"90000000{i:02d}") for i in range(50)]
-    sql.upsert(conn, people)
+    people = [_person(f"p{i}", f"Name{i}", "Smith", f"90000000{i:02d}") for i in range(60)]
+    sql.upsert(conn, [*people, _person("p-otto", "Ottoline", "Smith", "9000000099")])
     conn.execute("ANALYZE")
-    query = PersonQuery(
-        name="Smiht Name7",
-        date_of_birth="2012",
-        postcode="ls6",
-        nhs_number="9000000007",
-        ref_id="R-1",
-    )
-    statement = sql.match_statement(conn, query_keys(query))
-    assert statement is not None
-    plan = " | ".join(
-        row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + statement[0], statement[1])
-    )
-    # Every stored table is reached through its primary key; only the small per-criterion
-    # sets built from those look-ups are scanned.
-    assert not re.search(r"SCAN (person_keys|persons|k)\b", plan), plan
-    assert plan.count("SEARCH k USING PRIMARY KEY") == 2, plan  # one per name word
-    assert plan.count("SEARCH person_keys USING PRIMARY KEY") == 4, plan  # one per filter
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    query = PersonQuery(name="Smiht Otoline", date_of_birth="2012", postcode="ls6")
+    found = match.matches(conn, sql.PERSONS, query_keys(query))
+    conn.set_trace_callback(None)
+    assert [pid for pid, _ in found] == ["p-otto"]
+    reads = [s for s in statements if s.startswith("SELECT field, key")]
+    outward = str(sql.FIELD_CODES["outward_codes"])
+    # The outward code (60 rows) is only probed for the candidates the name left, never read.
+    assert any(f"WHERE field = {outward} " in s and "person_id IN ('p-otto')" in s for s in reads)
+    assert not any(f"WHERE field = {outward} " in s and "person_id IN" not in s for s in reads)
+    for statement in statements:  # and every statement goes through an index, never a scan
+        if statement.startswith("SELECT"):
+            plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + statement))
+            assert not re.search(r"\bSCAN (person_keys|persons|name_deletions)\b", plan), plan
+    conn.close()
+
+
+@pytest.mark.parametrize("way", ["ROW_READ_COST", "LOOK_UP_COST", "KEYS_PER_DOCUMENT"])
+def test_every_way_of_narrowing_finds_the_same_persons(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    for cost in ("ROW_READ_COST", "LOOK_UP_COST", "KEYS_PER_DOCUMENT"):
+        monkeypatch.setattr(match, cost, 0 if cost == way else 10**9)
+    conn = sqlite3.connect(tmp_path / "ways.db")
+    conn.executescript(sql.SCHEMA)
+    people = [_person(f"p{i}", f"Name{i}", "Smith", f"90000000{i:02d}") for i in range(30)]
+    sql.upsert(conn, [*people, _person("p-smyth", "Name3", "Smyth", "9000000099")])
+    query = PersonQuery(name="Smiht Name3", postcode="LS6 1AA")
+    found = match.matches(conn, sql.PERSONS, query_keys(query))
+    # Name3 exactly and Smith one edit away first; then the names one edit from "name3" (Name0
+    # to Name9, Name13, Name23). Smyth is two edits from "smiht": not found.
+    assert found[0] == ("p3", 3.0)
+    assert sorted(found[1:]) == sorted((f"p{i}", 2.0) for i in [*range(10), 13, 23] if i != 3)
     conn.close()

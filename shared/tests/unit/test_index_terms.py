@@ -38,3 +38,31 @@ def test_a_query_becomes_scored_words_and_filters() -> None:
 
 def test_a_name_without_words_matches_nobody() -> None:
     assert query_keys(PersonQuery(name="?!", date_of_birth="2012")).unmatchable
+
+
+def test_an_address_is_keyed_by_every_element_a_practitioner_might_type() -> None:
+    doc = PersonDocument(
+        person_id="p1",
+        version=1,
+        names=[PersonName(forename="J", surname="Smith")],
+        addresses=[PersonAddress(lines=["Flat 3", "12A High St."], postcode="ls6 1aa", uprn="77")],
+        updated_at=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    keys = document_keys(doc)
+    assert keys["address_tokens"] == [
+        "flat", "3", "12a", "high", "st", "ls61aa", "ls6", "ls61", "1aa", "77",
+    ]  # fmt: skip
+    assert keys["name_initials"] == ["j", "s"]
+
+
+def test_postcode_pieces_in_a_searched_address_are_joined_back() -> None:
+    keys = query_keys(PersonQuery(address="12 High St, LS6 1AA"))
+    assert [values for _, values in keys.filters] == [("12",), ("high",), ("st",), ("ls61aa",)]
+    sector = query_keys(PersonQuery(address="ls6 2"))
+    assert sector.filters == (("address_tokens", ("ls62",)),)
+
+
+def test_a_name_word_carries_its_nicknames() -> None:
+    [bill] = query_keys(PersonQuery(name="Bill")).words
+    assert {"william", "billy", "will"} <= set(bill.nicknames)
+    assert "bill" not in bill.nicknames

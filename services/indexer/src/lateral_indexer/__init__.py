@@ -1,1 +1,2 @@
-"""lateral-indexer: keeps the search index's person documents up to date from `records.linked`."""
+"""lateral-indexer: keeps the search index's person and address documents up to date from
+`records.linked`."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -22,11 +22,15 @@ from lateral_shared.contracts.records import AgencyKind, LeadProfessional, Recor
 from lateral_shared.contracts.topics import AUDIT_EVENTS, decode_event
 from lateral_shared.db import session_factory
 from lateral_shared.index.documents import (
+    AddressDocument,
+    AddressResident,
     PersonAddress,
     PersonDocument,
     PersonName,
+    RecordLink,
     RecordSummary,
 )
+from lateral_shared.index.embedded import EmbeddedIndex
 from lateral_shared.runtime import create_app
 from lateral_shared.testing.fakes import InMemoryBus, InMemoryIndex
 
@@ -105,3 +109,116 @@ async def api(tmp_path: Path) -> AsyncIterator[SearchApi]:
         yield SearchApi(client, bus, index)
     for hook in service.on_stop:
         await hook()
+
+
+# --- A family on the real embedded index, for the search and view tests (test_search_api_search,
+# test_search_api_http_views): misspellings, nicknames and address elements need the real index.
+
+TODAY = date.today()
+
+
+def _ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+def _record(source: str, agency: AgencyKind, when: date, status: RecordStatus) -> RecordSummary:
+    return RecordSummary(
+        record_key=f"{agency.value}-feed/{source}", partner_id=agency.value,
+        feed_id=f"{agency.value}-feed", source_record_id=source, agency_kind=agency,
+        event_type="contact", event_date=when, status=status,
+        lead_professional=LeadProfessional(name="Sam Worker", team="MASH", phone="0113 496 0000"),
+    )  # fmt: skip
+
+
+HIGH_STREET = PersonAddress(
+    address_key="100000000012", uprn="100000000012", postcode="LS6 1AA",
+    lines=["12 High Street", "Headingley", "Leeds"], last_seen=_ago(10),
+)  # fmt: skip
+CSC = _record("C-1", AgencyKind.CHILDRENS_SOCIAL_CARE, _ago(10), RecordStatus.OPEN)
+HEALTH = _record("H-1", AgencyKind.HEALTH, _ago(200), RecordStatus.CLOSED)
+ASC = _record("A-1", AgencyKind.ADULT_SOCIAL_CARE, _ago(40), RecordStatus.CLOSED)
+FIRE = _record("F-1", AgencyKind.FIRE, _ago(70), RecordStatus.CLOSED)  # address only
+POLICE = _record("POL-77", AgencyKind.POLICE, _ago(400), RecordStatus.CLOSED)  # out of window
+
+
+def _family() -> tuple[list[PersonDocument], list[AddressDocument]]:
+    stamp = datetime(2025, 1, 10, tzinfo=UTC)
+    ada = PersonDocument(
+        person_id="person-ada", version=1, names=[PersonName(forename="Ada", surname="Testwood")],
+        aliases=["Addy Testwood"], date_of_birth="2012-03-04", gender="female",
+        nhs_numbers=["9434765919"], postcodes=["LS6 1AA", "LS6 2BB"],
+        addresses=[HIGH_STREET, PersonAddress(address_key="A-LOW", postcode="LS6 2BB",
+                                              lines=["4 Low Lane", "Leeds"], last_seen=_ago(200))],
+        agencies=[AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.HEALTH], has_open_case=True,
+        records=[CSC, HEALTH],
+        links=[RecordLink(record_key=HEALTH.record_key, rule="nhs_number", score=0.99,
+                          summary="same NHS number")],
+        updated_at=stamp,
+    )  # fmt: skip
+    jane = PersonDocument(
+        person_id="person-jane", version=1,
+        names=[PersonName(forename="Jane", surname="Testwood")], date_of_birth="1985-07",
+        gender="female", postcodes=["LS6 1AA"], addresses=[HIGH_STREET],
+        agencies=[AgencyKind.ADULT_SOCIAL_CARE], records=[ASC], updated_at=stamp,
+    )  # fmt: skip
+    bill = PersonDocument(
+        person_id="person-bill", version=1,
+        names=[PersonName(forename="William", surname="Brown")], date_of_birth="1980-05-06",
+        gender="male", postcodes=["BD1 1AA"],
+        addresses=[PersonAddress(address_key="A-MILL", postcode="BD1 1AA",
+                                 lines=["7 Mill Road", "Bradford"], last_seen=_ago(400))],
+        agencies=[AgencyKind.POLICE], records=[POLICE], updated_at=stamp,
+    )  # fmt: skip
+    home = AddressDocument(
+        address_key="100000000012", version=1, uprn="100000000012", postcode="LS6 1AA",
+        lines=["12 High Street", "Headingley", "Leeds"],
+        residents=[
+            AddressResident(person_id="person-ada", names=ada.names, date_of_birth="2012-03-04",
+                            agencies=ada.agencies, has_open_case=True, last_seen=_ago(10)),
+            AddressResident(person_id="person-jane", names=jane.names, date_of_birth="1985-07",
+                            agencies=jane.agencies, last_seen=_ago(40)),
+            AddressResident(person_id="person-old", date_of_birth="1950", current=False,
+                            last_seen=_ago(300)),
+        ],
+        records=[CSC, ASC, FIRE], has_open_case=True,
+        agencies=[AgencyKind.CHILDRENS_SOCIAL_CARE, AgencyKind.ADULT_SOCIAL_CARE, AgencyKind.FIRE],
+        updated_at=stamp,
+    )  # fmt: skip
+    mill = AddressDocument(
+        address_key="A-MILL", version=1, postcode="BD1 1AA", lines=["7 Mill Road", "Bradford"],
+        residents=[AddressResident(person_id="person-bill", names=bill.names)],
+        records=[POLICE], agencies=[AgencyKind.POLICE], updated_at=stamp,
+    )  # fmt: skip
+    return [ada, jane, bill], [home, mill]
+
+
+@dataclass
+class FamilyApi:
+    client: httpx.AsyncClient
+    bus: GatedBus
+    index: EmbeddedIndex
+    token = staticmethod(SearchApi.token)
+    audit_events = SearchApi.audit_events
+
+
+@pytest.fixture
+async def family(tmp_path: Path) -> AsyncIterator[FamilyApi]:
+    """The search-api over a real embedded index holding the Testwood family and Bill Brown."""
+    settings = SearchApiSettings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/search-api.db",
+        secret_key=SECRET,
+        environment="test",  # type: ignore[arg-type]
+    )
+    index = EmbeddedIndex(tmp_path / "index.db")
+    await index.start()
+    people, places = _family()
+    await index.upsert_persons(people)
+    await index.upsert_addresses(places)
+    bus = GatedBus()
+    service = await bootstrap(settings, bus=bus, index=index)
+    transport = httpx.ASGITransport(app=create_app([service]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield FamilyApi(client, bus, index)
+    for hook in service.on_stop:
+        await hook()
+    await index.close()

@@ -1,27 +1,43 @@
-"""The search index: port, adapters (chosen by URL) and the person document."""
+"""The search index: port, adapters (chosen by URL), the person and address documents."""
 
 from __future__ import annotations
 
 from .documents import (
+    AddressDocument,
+    AddressHit,
+    AddressQuery,
+    AddressResident,
+    AddressResult,
     PersonAddress,
     PersonDocument,
     PersonName,
     PersonQuery,
+    RecordLink,
     RecordSummary,
     SearchHit,
     SearchResult,
+    address_id,
+    as_address_id,
 )
 from .port import SearchIndex
 
 __all__ = [
+    "AddressDocument",
+    "AddressHit",
+    "AddressQuery",
+    "AddressResident",
+    "AddressResult",
     "PersonAddress",
     "PersonDocument",
     "PersonName",
     "PersonQuery",
+    "RecordLink",
     "RecordSummary",
     "SearchHit",
     "SearchIndex",
     "SearchResult",
+    "address_id",
+    "as_address_id",
     "connect_index",
 ]
 

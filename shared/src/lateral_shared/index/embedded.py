@@ -5,14 +5,10 @@ SQLite work runs in threads so the event loop never blocks: one writer thread (S
 writer at a time) and a few reader threads, each with its own connection; WAL journaling lets the
 readers search while a write is in progress, and a committed write is visible to the next search.
 
-How it scales: each criterion is a range of the `person_keys` primary key, so a search reads
-only the rows of the persons matching each criterion (an NHS number or reference: one row; a
-full postcode: a few; a date of birth or an outward code: thousands) plus the candidate tokens of
-each name word (its 10-60 deletions looked up in `name_deletions`), never every person. Cost
-grows with the broadest criterion given. Measured once by hand on 1,000,000 synthetic persons
-(800 MB file, loaded in 6.5 min): p50 28 ms, p95 118 ms over a mix of searches; the slowest is a
-name with an outward code shared by 34,000 persons (~200 ms), because that criterion's rows are
-all read; driving such a search from its most selective criterion is the next step if needed.
+How it scales: see `embedded_match` (each search is driven by its most selective criterion).
+Measured with `bench/search_latency.py` on 1,000,000 synthetic persons (2 GB file): one search
+at a time, p50 6-9 ms and p95 70-100 ms over the bench's mix, the slowest a misspelt name with an
+outward code; with 20 users at once the machine's two cores queue them (figures in the bench).
 """
 
 from __future__ import annotations
@@ -27,9 +23,20 @@ from pathlib import Path
 from typing import TypeVar
 
 from . import embedded_sql as sql
-from .documents import PersonDocument, PersonQuery, SearchHit, SearchResult
+from .documents import (
+    AddressDocument,
+    AddressHit,
+    AddressQuery,
+    AddressResult,
+    PersonDocument,
+    PersonQuery,
+    SearchHit,
+    SearchResult,
+    as_address_id,
+)
+from .embedded_match import matches
 from .port import SearchIndex
-from .terms import query_keys
+from .terms import address_query_keys, query_keys
 
 T = TypeVar("T")
 
@@ -71,23 +78,47 @@ class EmbeddedIndex(SearchIndex):
 
     async def delete_persons(self, person_ids: Sequence[str]) -> None:
         if person_ids:
-            await self._write(functools.partial(sql.delete, person_ids=person_ids))
+            await self._write(functools.partial(sql.delete, ids=person_ids))
 
-    async def get_person(self, person_id: str) -> PersonDocument | None:
-        found = await self._read(functools.partial(sql.load, person_ids=[person_id]))
-        return found.get(person_id)
+    async def get_persons(self, person_ids: Sequence[str]) -> dict[str, PersonDocument]:
+        if not person_ids:
+            return {}
+        return await self._read(functools.partial(sql.load, person_ids=person_ids))
 
     async def search(self, query: PersonQuery) -> SearchResult:
         keys = query_keys(query)
-        ranked = await self._read(functools.partial(sql.matches, keys=keys))
-        start = (query.page - 1) * query.page_size
-        page = ranked[start : start + query.page_size]
-        if not page:
-            return SearchResult(total=len(ranked), hits=[])
-        docs = await self._read(functools.partial(sql.load, person_ids=[pid for pid, _ in page]))
+        ranked = await self._read(functools.partial(matches, where=sql.PERSONS, keys=keys))
+        page = _page(ranked, query.page, query.page_size)
+        docs = await self.get_persons([pid for pid, _ in page])
         # A person deleted between the two reads is left out rather than failing the search.
         hits = [SearchHit(person=docs[pid], score=score) for pid, score in page if pid in docs]
         return SearchResult(total=len(ranked), hits=hits)
+
+    async def upsert_addresses(self, documents: Sequence[AddressDocument]) -> None:
+        if documents:
+            await self._write(functools.partial(sql.upsert_addresses, documents=documents))
+
+    async def delete_addresses(self, addresses: Sequence[str]) -> None:
+        if addresses:
+            ids = [as_address_id(a) for a in addresses]
+            await self._write(functools.partial(sql.delete, ids=ids, where=sql.ADDRESSES))
+
+    async def get_addresses(self, addresses: Sequence[str]) -> dict[str, AddressDocument]:
+        if not addresses:
+            return {}
+        ids = [as_address_id(a) for a in addresses]
+        return await self._read(functools.partial(sql.load_addresses, ids=ids))
+
+    async def search_addresses(self, query: AddressQuery) -> AddressResult:
+        keys = address_query_keys(query)
+        found = await self._read(functools.partial(matches, where=sql.ADDRESSES, keys=keys))
+        ordered = await self._read(
+            functools.partial(sql.by_address_key, ids=[doc_id for doc_id, _ in found])
+        )
+        page = _page([(doc_id, 0.0) for doc_id in ordered], query.page, query.page_size)
+        docs = await self.get_addresses([doc_id for doc_id, _ in page])
+        hits = [AddressHit(address=docs[i], score=score) for i, score in page if i in docs]
+        return AddressResult(total=len(ordered), hits=hits)
 
     async def ping(self) -> None:
         await self._read(lambda conn: conn.execute("SELECT 1 FROM persons LIMIT 1").fetchall())
@@ -119,3 +150,8 @@ class EmbeddedIndex(SearchIndex):
             with self._connections_lock:
                 self._connections.append(conn)
         return conn
+
+
+def _page(ranked: list[tuple[str, float]], page: int, size: int) -> list[tuple[str, float]]:
+    start = (page - 1) * size
+    return ranked[start : start + size]

@@ -12,6 +12,9 @@ key kinds are the same):
 - `postcodes` (compact: no spaces, upper case) and `outward_codes` (the compact postcode without
   its three-character inward code).
 - `nhs_numbers` (digits only) and `ref_ids` (partners' source record IDs, exact).
+- `name_initials`: the first letter of every name token, so "J Smith" finds John Smith.
+- `address_tokens`: every element of an address (`address_tokens`): words of its lines (house
+  number, street, town), UPRN, and the postcode whole, as outward code, sector and inward code.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ POSTCODE = "postcodes"
 OUTWARD = "outward_codes"
 NHS = "nhs_numbers"
 REF = "ref_ids"
-KEY_FIELDS = (NAME, DOB, POSTCODE, OUTWARD, NHS, REF)
+INITIAL = "name_initials"
+ADDRESS = "address_tokens"
+NAME_YEAR = "name_years"  # embedded index only: see `embedded_match`
+# New fields go at the end: the embedded index stores a field as its position here.
+KEY_FIELDS = (NAME, DOB, POSTCODE, OUTWARD, NHS, REF, INITIAL, ADDRESS, NAME_YEAR)
 
 # Letters that Unicode decomposition does not reduce to ASCII (OpenSearch's asciifolding does).
 _UNDECOMPOSABLE = str.maketrans(
@@ -38,6 +45,8 @@ _UNDECOMPOSABLE = str.maketrans(
 _APOSTROPHES = re.compile(r"['\u2018\u2019`\u00b4]")
 _WORD = re.compile(r"[^\W_]+")
 _INWARD_LENGTH = 3
+_OUTWARD = re.compile(r"^[a-z]{1,2}\d[a-z\d]?$")
+_INWARD = re.compile(r"^\d[a-z]{2}$")
 _ONLY_TO_THIS_PRECISION = "~"
 # No real name has a longer word; beyond it, fuzzy look-ups would only cost time.
 MAX_FUZZY_LENGTH = 32
@@ -143,3 +152,35 @@ def digits_only(value: str) -> str:
 def unique(values: Iterable[str]) -> list[str]:
     """`values` without duplicates or empty strings, first occurrence kept."""
     return [v for v in dict.fromkeys(values) if v]
+
+
+def address_tokens(lines: Iterable[str], postcode: str | None, uprn: str | None) -> list[str]:
+    """Every element of one address a practitioner might type (see the module docstring)."""
+    tokens = [t for line in lines for t in name_tokens(line)]
+    if postcode:
+        compact = compact_postcode(postcode).lower()
+        tokens.append(compact)
+        if len(compact) >= 5:
+            outward, inward = compact[:-_INWARD_LENGTH], compact[-_INWARD_LENGTH:]
+            tokens += [outward, outward + inward[0], inward]
+    if uprn:
+        tokens.append(uprn)
+    return unique(tokens)
+
+
+def query_address_tokens(text: str) -> list[str]:
+    """The address elements in a searched address, postcode pieces joined back together:
+    "12 High St LS6 1AA" -> 12, high, st, ls61aa; "LS6 1" -> ls61 (a postcode sector)."""
+    words = name_tokens(text)
+    tokens: list[str] = []
+    i = 0
+    while i < len(words):
+        word, following = words[i], words[i + 1] if i + 1 < len(words) else ""
+        is_sector = len(following) == 1 and following.isdigit()
+        if _OUTWARD.match(word) and (_INWARD.match(following) or is_sector):
+            tokens.append(word + following)
+            i += 2
+            continue
+        tokens.append(word)
+        i += 1
+    return unique(tokens)

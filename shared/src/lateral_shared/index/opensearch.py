@@ -17,10 +17,27 @@ from typing import Any
 from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 from opensearchpy import ConnectionError as EngineUnreachable
 
-from .documents import PersonDocument, PersonQuery, SearchHit, SearchResult
-from .opensearch_body import INDEX_BODY, person_source, search_body
+from .documents import (
+    AddressDocument,
+    AddressHit,
+    AddressQuery,
+    AddressResult,
+    PersonDocument,
+    PersonQuery,
+    SearchHit,
+    SearchResult,
+    as_address_id,
+)
+from .opensearch_body import (
+    ADDRESS_INDEX_BODY,
+    INDEX_BODY,
+    address_search_body,
+    address_source,
+    person_source,
+    search_body,
+)
 from .port import SearchIndex
-from .terms import query_keys
+from .terms import address_query_keys, query_keys
 
 BULK_CHUNK = 500
 
@@ -30,7 +47,8 @@ class SearchIndexError(RuntimeError):
 
 
 class OpenSearchIndex(SearchIndex):
-    """A `SearchIndex` in the OpenSearch index `index_name` at `url` (credentials may be in it).
+    """A `SearchIndex` in the OpenSearch index `index_name` at `url` (credentials may be in it);
+    addresses are in the index `<index_name>-addresses`.
 
     `refresh` is the bulk API's refresh parameter: "true" makes writes searchable on return;
     "wait_for" does too, cheaper for the cluster under heavy writes but waiting up to the
@@ -46,15 +64,23 @@ class OpenSearchIndex(SearchIndex):
         client: AsyncOpenSearch | None = None,
     ) -> None:
         self._url, self._index, self._refresh, self._timeout_s = url, index_name, refresh, timeout_s
+        self._addresses = f"{index_name}-addresses"
         self._client = client
 
     async def start(self) -> None:
         if self._client is None:
             self._client = AsyncOpenSearch(hosts=[self._url], timeout=self._timeout_s)
-        client = self._client
+        await self._ensure(self._index, INDEX_BODY)
+        await self._ensure(self._addresses, ADDRESS_INDEX_BODY)
+
+    async def _ensure(self, index: str, body: dict[str, Any]) -> None:
+        """Create the index, or add fields new since it was created (mappings only grow)."""
+        client = self._started()
         try:
-            if not await client.indices.exists(index=self._index):
-                await client.indices.create(index=self._index, body=INDEX_BODY)
+            if not await client.indices.exists(index=index):
+                await client.indices.create(index=index, body=body)
+            else:
+                await client.indices.put_mapping(index=index, body=body["mappings"])
         except TransportError as exc:
             # Another replica may have created it between our check and our create.
             if _error_type(exc) != "resource_already_exists_exception":
@@ -75,31 +101,59 @@ class OpenSearchIndex(SearchIndex):
                     "version_type": "external_gte",
                 }
                 actions += [{"index": meta}, person_source(doc)]
-            await self._bulk(actions, tolerated={409})  # 409: older than the stored version
+            await self._bulk(self._index, actions, tolerated={409})  # 409: older than stored
 
     async def delete_persons(self, person_ids: Sequence[str]) -> None:
-        for start in range(0, len(person_ids), BULK_CHUNK):
-            actions = [{"delete": {"_id": pid}} for pid in person_ids[start : start + BULK_CHUNK]]
-            await self._bulk(actions, tolerated={404})  # 404: already gone
+        await self._delete(self._index, person_ids)
 
-    async def get_person(self, person_id: str) -> PersonDocument | None:
+    async def upsert_addresses(self, documents: Sequence[AddressDocument]) -> None:
+        for start in range(0, len(documents), BULK_CHUNK):
+            actions: list[dict[str, Any]] = []
+            for doc in documents[start : start + BULK_CHUNK]:
+                meta = {
+                    "_id": doc.address_id,
+                    "version": doc.version,
+                    "version_type": "external_gte",
+                }
+                actions += [{"index": meta}, address_source(doc)]
+            await self._bulk(self._addresses, actions, tolerated={409})
+
+    async def delete_addresses(self, addresses: Sequence[str]) -> None:
+        await self._delete(self._addresses, [as_address_id(a) for a in addresses])
+
+    async def _delete(self, index: str, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), BULK_CHUNK):
+            actions = [{"delete": {"_id": doc_id}} for doc_id in ids[start : start + BULK_CHUNK]]
+            await self._bulk(index, actions, tolerated={404})  # 404: already gone
+
+    async def get_persons(self, person_ids: Sequence[str]) -> dict[str, PersonDocument]:
+        found = await self._get_many(self._index, person_ids)
+        return {pid: PersonDocument.model_validate(doc) for pid, doc in found.items()}
+
+    async def get_addresses(self, addresses: Sequence[str]) -> dict[str, AddressDocument]:
+        found = await self._get_many(self._addresses, [as_address_id(a) for a in addresses])
+        return {key: AddressDocument.model_validate(doc) for key, doc in found.items()}
+
+    async def _get_many(self, index: str, ids: Sequence[str]) -> dict[str, Any]:
+        """The stored `document` of each of `ids` that exists, by ID."""
+        if not ids:
+            return {}
         try:
-            found = await self._started().get(index=self._index, id=person_id)
+            answer = await self._started().mget(index=index, body={"ids": list(ids)})
         except NotFoundError:
-            return None
+            return {}
         except TransportError as exc:
             raise _safe_error("get", exc) from None
-        return PersonDocument.model_validate(found["_source"]["document"])
+        return {
+            doc["_id"]: doc["_source"]["document"] for doc in answer["docs"] if doc.get("found")
+        }
 
     async def search(self, query: PersonQuery) -> SearchResult:
         keys = query_keys(query)
         if keys.unmatchable:
             return SearchResult(total=0, hits=[])
         body = search_body(keys, page=query.page, page_size=query.page_size)
-        try:
-            answer = await self._started().search(index=self._index, body=body)
-        except TransportError as exc:
-            raise _safe_error("search", exc) from None
+        answer = await self._search(self._index, body)
         hits = [
             SearchHit(
                 person=PersonDocument.model_validate(hit["_source"]["document"]),
@@ -109,19 +163,39 @@ class OpenSearchIndex(SearchIndex):
         ]
         return SearchResult(total=answer["hits"]["total"]["value"], hits=hits)
 
+    async def search_addresses(self, query: AddressQuery) -> AddressResult:
+        keys = address_query_keys(query)
+        if keys.unmatchable:
+            return AddressResult(total=0, hits=[])
+        body = address_search_body(keys, page=query.page, page_size=query.page_size)
+        answer = await self._search(self._addresses, body)
+        hits = [
+            AddressHit(
+                address=AddressDocument.model_validate(hit["_source"]["document"]), score=1.0
+            )
+            for hit in answer["hits"]["hits"]
+        ]
+        return AddressResult(total=answer["hits"]["total"]["value"], hits=hits)
+
+    async def _search(self, index: str, body: dict[str, Any]) -> Any:
+        try:
+            return await self._started().search(index=index, body=body)
+        except TransportError as exc:
+            raise _safe_error("search", exc) from None
+
     async def ping(self) -> None:
         try:
             await self._started().info()
         except TransportError as exc:
             raise _safe_error("ping", exc) from None
 
-    async def _bulk(self, actions: list[dict[str, Any]], *, tolerated: set[int]) -> None:
+    async def _bulk(
+        self, index: str, actions: list[dict[str, Any]], *, tolerated: set[int]
+    ) -> None:
         if not actions:
             return
         try:
-            answer = await self._started().bulk(
-                index=self._index, body=actions, refresh=self._refresh
-            )
+            answer = await self._started().bulk(index=index, body=actions, refresh=self._refresh)
         except TransportError as exc:
             raise _safe_error("bulk write", exc) from None
         if not answer.get("errors"):

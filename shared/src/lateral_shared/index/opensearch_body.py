@@ -1,5 +1,6 @@
 """Request bodies for the OpenSearch adapter: index settings and mappings, the stored source of a
-person, and the search query. Pure functions, built from the same keys as the embedded index.
+person or an address, and the search queries. Pure functions, built from the same keys as the
+embedded index.
 
 Only API that OpenSearch and Elasticsearch both support is used (noida-db in the tests speaks the
 Elasticsearch API; production runs OpenSearch).
@@ -10,8 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from . import normalise as n
-from .documents import PersonDocument
-from .terms import EXACT_SCORE, FUZZY_SCORE, NameWord, QueryKeys, document_keys
+from .documents import AddressDocument, PersonDocument
+from .terms import (
+    EXACT_SCORE,
+    FUZZY_SCORE,
+    INITIAL_SCORE,
+    NICKNAME_SCORE,
+    NameWord,
+    QueryKeys,
+    address_keys,
+    document_keys,
+)
 
 # Deep pages are allowed by `PersonQuery` (page <= 1000, page_size <= 100).
 MAX_RESULT_WINDOW = 100_000
@@ -45,6 +55,8 @@ INDEX_BODY: dict[str, Any] = {
             n.OUTWARD: _KEYWORD,
             n.NHS: _KEYWORD,
             n.REF: _KEYWORD,
+            n.INITIAL: _KEYWORD,
+            n.ADDRESS: _KEYWORD,
             "agencies": _KEYWORD,
             "has_open_case": {"type": "boolean"},
             "updated_at": {"type": "date"},
@@ -53,6 +65,48 @@ INDEX_BODY: dict[str, Any] = {
         },
     },
 }
+
+
+ADDRESS_INDEX_BODY: dict[str, Any] = {
+    "settings": {"index": {"max_result_window": MAX_RESULT_WINDOW}},
+    "mappings": {
+        "dynamic": "strict",
+        "properties": {
+            "address_id": _KEYWORD,
+            "address_key": _KEYWORD,
+            "version": {"type": "long"},
+            n.POSTCODE: _KEYWORD,
+            n.OUTWARD: _KEYWORD,
+            n.ADDRESS: _KEYWORD,
+            "updated_at": {"type": "date"},
+            "document": {"type": "object", "enabled": False},
+        },
+    },
+}
+
+
+def address_source(doc: AddressDocument) -> dict[str, Any]:
+    """What is stored for an address: its search keys and the document itself."""
+    return {
+        "address_id": doc.address_id,
+        "address_key": doc.address_key,
+        "version": doc.version,
+        **address_keys(doc),
+        "updated_at": doc.updated_at.isoformat(),
+        "document": doc.model_dump(mode="json"),
+    }
+
+
+def address_search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]:
+    """The address search request: every filter must hold; ordered by address key."""
+    return {
+        "query": {"bool": {"filter": _filters(keys)}},
+        "sort": [{"address_key": "asc"}],
+        "from": (page - 1) * page_size,
+        "size": page_size,
+        "track_total_hits": True,
+        "_source": ["document"],
+    }
 
 
 def person_source(doc: PersonDocument) -> dict[str, Any]:
@@ -74,7 +128,7 @@ def search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]
         "query": {
             "bool": {
                 "must": [_name_word(word) for word in keys.words],
-                "filter": [{"terms": {field: list(values)}} for field, values in keys.filters],
+                "filter": _filters(keys),
             }
         },
         "sort": [{"_score": "desc"}, {"person_id": "asc"}],
@@ -85,30 +139,44 @@ def search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]
     }
 
 
+def _filters(keys: QueryKeys) -> list[dict[str, Any]]:
+    return [{"terms": {field: list(values)}} for field, values in keys.filters]
+
+
+def _scored(query: dict[str, Any], score: float) -> dict[str, Any]:
+    return {"constant_score": {"filter": query, "boost": score}}
+
+
 def _name_word(word: NameWord) -> dict[str, Any]:
-    """A word scored EXACT_SCORE if a name token equals it, else FUZZY_SCORE if one is close."""
-    exact = {"match": {n.NAME: {"query": word.word}}}
-    if word.edits == 0:
-        return {"constant_score": {"filter": exact, "boost": EXACT_SCORE}}
-    fuzzy = {
-        "match": {
-            n.NAME: {
-                "query": word.word,
-                "fuzziness": "AUTO",
-                "operator": "and",
-                "fuzzy_transpositions": True,
-                # Every close token, not only the 50 most frequent (the default): a common
-                # surname has many spellings. noida-db honours only max_expansions.
-                "max_expansions": MAX_SPELLINGS,
-                "fuzzy_rewrite": "constant_score",
+    """A word scored by its best way of matching: exactly, as a nickname, with spelling mistakes,
+    or as an initial (see `terms` for the scores)."""
+    if word.is_initial:
+        return {
+            "dis_max": {
+                "queries": [
+                    _scored({"term": {n.NAME: word.word}}, EXACT_SCORE),
+                    _scored({"term": {n.INITIAL: word.word}}, INITIAL_SCORE),
+                ]
             }
         }
-    }
-    return {
-        "dis_max": {
-            "queries": [
-                {"constant_score": {"filter": exact, "boost": EXACT_SCORE}},
-                {"constant_score": {"filter": fuzzy, "boost": FUZZY_SCORE}},
-            ]
+    ways = [_scored({"term": {n.NAME: word.word}}, EXACT_SCORE)]
+    if word.nicknames:
+        ways.append(_scored({"terms": {n.NAME: list(word.nicknames)}}, NICKNAME_SCORE))
+    if word.edits:
+        fuzzy = {
+            "match": {
+                n.NAME: {
+                    "query": word.word,
+                    "fuzziness": "AUTO",
+                    "operator": "and",
+                    "fuzzy_transpositions": True,
+                    # Every close token, not only the 50 most frequent (the default): a common
+                    # surname has many spellings. noida-db honours only max_expansions.
+                    "max_expansions": MAX_SPELLINGS,
+                    "fuzzy_rewrite": "constant_score",
+                }
+            }
         }
-    }
+        ways.append(_scored(fuzzy, FUZZY_SCORE))
+    ways.append(_scored({"term": {n.NAME: word.word[0]}}, INITIAL_SCORE))  # held as an initial
+    return {"dis_max": {"queries": ways}}

@@ -7,8 +7,29 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from lateral_shared.bus.port import Consumer, EventBus, Message, OutgoingMessage
-from lateral_shared.index.documents import PersonDocument, PersonQuery, SearchHit, SearchResult
+from lateral_shared.index.documents import (
+    AddressDocument,
+    AddressHit,
+    AddressQuery,
+    AddressResult,
+    PersonDocument,
+    PersonQuery,
+    SearchHit,
+    SearchResult,
+    as_address_id,
+)
+from lateral_shared.index.normalise import INITIAL, NAME
 from lateral_shared.index.port import SearchIndex
+from lateral_shared.index.terms import (
+    EXACT_SCORE,
+    INITIAL_SCORE,
+    NICKNAME_SCORE,
+    QueryKeys,
+    address_keys,
+    address_query_keys,
+    document_keys,
+    query_keys,
+)
 
 
 class InMemoryBus(EventBus):
@@ -77,10 +98,12 @@ class _InMemoryConsumer(Consumer):
 
 
 class InMemoryIndex(SearchIndex):
-    """Exact-match twin of the index for handler unit tests (no spelling tolerance)."""
+    """Twin of the index for handler unit tests: the same keys as the real adapters, but name
+    words match exactly, as nicknames or as initials (no spelling tolerance)."""
 
     def __init__(self) -> None:
         self.docs: dict[str, PersonDocument] = {}
+        self.addresses: dict[str, AddressDocument] = {}
 
     async def start(self) -> None:
         return None
@@ -98,29 +121,62 @@ class InMemoryIndex(SearchIndex):
         for pid in person_ids:
             self.docs.pop(pid, None)
 
-    async def get_person(self, person_id: str) -> PersonDocument | None:
-        return self.docs.get(person_id)
+    async def get_persons(self, person_ids: Sequence[str]) -> dict[str, PersonDocument]:
+        return {pid: self.docs[pid] for pid in person_ids if pid in self.docs}
 
     async def search(self, query: PersonQuery) -> SearchResult:
-        hits = [SearchHit(person=d, score=1.0) for d in self.docs.values() if _matches(d, query)]
+        keys = query_keys(query)
+        scored = [(_score(document_keys(d), keys), d) for d in self.docs.values()]
+        ranked = sorted(
+            ((s, d) for s, d in scored if s is not None), key=lambda sd: (-sd[0], sd[1].person_id)
+        )
+        hits = [SearchHit(person=d, score=s) for s, d in ranked]
         start = (query.page - 1) * query.page_size
         return SearchResult(total=len(hits), hits=hits[start : start + query.page_size])
+
+    async def upsert_addresses(self, documents: Sequence[AddressDocument]) -> None:
+        for doc in documents:
+            old = self.addresses.get(doc.address_id)
+            if old is None or old.version <= doc.version:
+                self.addresses[doc.address_id] = doc
+
+    async def delete_addresses(self, addresses: Sequence[str]) -> None:
+        for reference in addresses:
+            self.addresses.pop(as_address_id(reference), None)
+
+    async def get_addresses(self, addresses: Sequence[str]) -> dict[str, AddressDocument]:
+        ids = [as_address_id(a) for a in addresses]
+        return {i: self.addresses[i] for i in ids if i in self.addresses}
+
+    async def search_addresses(self, query: AddressQuery) -> AddressResult:
+        keys = address_query_keys(query)
+        found = [
+            AddressHit(address=a, score=0.0)
+            for a in sorted(self.addresses.values(), key=lambda a: a.address_key)
+            if _score(address_keys(a), keys) is not None
+        ]
+        start = (query.page - 1) * query.page_size
+        return AddressResult(total=len(found), hits=found[start : start + query.page_size])
 
     async def ping(self) -> None:
         return None
 
 
-def _matches(doc: PersonDocument, q: PersonQuery) -> bool:
-    words = {w.lower() for n in doc.names for w in (n.forename, n.middle_names, n.surname) if w}
-    if q.name and not all(w.lower() in words for w in q.name.split()):
-        return False
-    if q.nhs_number and q.nhs_number.replace(" ", "") not in doc.nhs_numbers:
-        return False
-    if q.date_of_birth and not (doc.date_of_birth or "").startswith(q.date_of_birth):
-        return False
-    if q.ref_id and q.ref_id not in {r.source_record_id for r in doc.records}:
-        return False
-    return not (
-        q.postcode
-        and q.postcode.upper().replace(" ", "") not in {p.replace(" ", "") for p in doc.postcodes}
-    )
+def _score(held: dict[str, list[str]], keys: QueryKeys) -> float | None:
+    """The document's score for `keys`, or None if it does not match them all."""
+    if keys.unmatchable or any(not set(v) & set(held.get(f, [])) for f, v in keys.filters):
+        return None
+    total = 0.0
+    names, initials = set(held.get(NAME, [])), set(held.get(INITIAL, []))
+    for word in keys.words:
+        ways = [
+            (word.word in names, EXACT_SCORE),
+            (bool(names & set(word.nicknames)), NICKNAME_SCORE),
+            (word.is_initial and word.word in initials, INITIAL_SCORE),
+            (word.word[0] in names, INITIAL_SCORE),
+        ]
+        best = max((score for ok, score in ways if ok), default=None)
+        if best is None:
+            return None
+        total += best
+    return total

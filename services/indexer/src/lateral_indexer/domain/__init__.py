@@ -1,1 +1,1 @@
-"""Pure logic: how a person snapshot becomes the document search reads."""
+"""Pure logic: how person and address snapshots become the documents search reads."""

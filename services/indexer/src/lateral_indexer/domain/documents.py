@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 
-from lateral_shared.contracts.events import PersonSnapshot
+from lateral_shared.contracts.events import LinkExplanation, PersonSnapshot
 from lateral_shared.contracts.records import AgencyKind, CleanRecord, RecordStatus
-from lateral_shared.index.documents import PersonAddress, PersonDocument, PersonName, RecordSummary
+from lateral_shared.index.documents import (
+    PersonAddress,
+    PersonDocument,
+    PersonName,
+    RecordLink,
+    RecordSummary,
+)
 
 
 def build_person_document(
-    snapshot: PersonSnapshot, *, updated_at: datetime | None = None
+    snapshot: PersonSnapshot,
+    *,
+    updated_at: datetime | None = None,
+    links: Iterable[RecordLink] = (),
 ) -> PersonDocument:
-    """One person as search sees them: every name, identifier, address and agency record.
+    """One person as search sees them: every name, identifier, address and agency record, and
+    why each record was linked (`links`, kept only for the records the person still has).
 
     `updated_at` defaults to now; the handler passes the event's time so a replay is repeatable.
     """
+    held = {r.record_key for r in snapshot.records}
     newest_first = sorted(
         snapshot.records, key=lambda r: (r.event_date, r.record_key), reverse=True
     )
@@ -36,8 +47,24 @@ def build_person_document(
         agencies=[kind for kind in AgencyKind if kind in {r.agency_kind for r in newest_first}],
         has_open_case=any(r.status is RecordStatus.OPEN for r in newest_first),
         records=[record_summary(r) for r in newest_first],
+        links=sorted(
+            {link.record_key: link for link in links if link.record_key in held}.values(),
+            key=lambda link: link.record_key,
+        ),
         updated_at=updated_at or datetime.now(UTC),
     )
+
+
+def merge_links(
+    previous: Iterable[RecordLink], explanations: Mapping[str, LinkExplanation]
+) -> list[RecordLink]:
+    """The links already stored, updated with the matcher's newest explanation per record key."""
+    merged = {link.record_key: link for link in previous}
+    for record_key, why in explanations.items():
+        merged[record_key] = RecordLink(
+            record_key=record_key, rule=why.rule, score=why.score, summary=why.summary
+        )
+    return list(merged.values())
 
 
 def distinct_names(newest_first: Iterable[CleanRecord]) -> list[PersonName]:

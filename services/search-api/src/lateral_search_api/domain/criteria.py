@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from lateral_shared.index.documents import PersonQuery
+from lateral_shared.index.documents import AddressQuery, PersonQuery
 
-CRITERIA_FIELDS = ("name", "dob", "postcode", "nhs_number", "ref_id")
+CRITERIA_FIELDS = ("name", "dob", "postcode", "address", "nhs_number", "ref_id")
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_UK_MONTH = re.compile(r"^(\d{1,2})/(\d{4})$")
 _ISO_PARTIAL = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 REASON_PROBLEM = (
@@ -30,12 +31,15 @@ def nhs_number_is_valid(digits: str) -> bool:
 
 
 def _partial_date(value: str) -> str:
-    """A date of birth as YYYY, YYYY-MM or YYYY-MM-DD; DD/MM/YYYY is accepted too."""
+    """A date of birth as YYYY, YYYY-MM or YYYY-MM-DD; DD/MM/YYYY and MM/YYYY are accepted too."""
     if match := _UK_DATE.match(value):
         day, month, year = (int(part) for part in match.groups())
         value = f"{year:04d}-{month:02d}-{day:02d}"
+    elif match := _UK_MONTH.match(value):
+        month, year = (int(part) for part in match.groups())
+        value = f"{year:04d}-{month:02d}"
     if not _ISO_PARTIAL.match(value):
-        raise ValueError("give a date of birth as YYYY, YYYY-MM, YYYY-MM-DD or DD/MM/YYYY")
+        raise ValueError("give a date of birth as YYYY, YYYY-MM, YYYY-MM-DD, DD/MM/YYYY or MM/YYYY")
     parts = [int(p) for p in value.split("-")]
     try:
         date(parts[0], *[*parts[1:], 1, 1][:2])
@@ -52,6 +56,9 @@ class SearchRequest(BaseModel):
     name: str | None = Field(default=None, max_length=200)
     dob: str | None = Field(default=None, max_length=10)
     postcode: str | None = Field(default=None, max_length=12)
+    address: str | None = Field(
+        default=None, max_length=200, description="Any part of an address: number, street, town."
+    )
     nhs_number: str | None = Field(default=None, max_length=20)
     ref_id: str | None = Field(default=None, max_length=64)
     page: int = Field(default=1, ge=1, le=1000)
@@ -85,13 +92,30 @@ class SearchRequest(BaseModel):
     def to_query(self) -> PersonQuery:
         """The index query; raises ValueError when no criterion is given."""
         if not self.criteria():
-            raise ValueError("give at least one of: name, dob, postcode, nhs_number, ref_id")
+            raise ValueError(
+                "give at least one of: name, dob, postcode, address, nhs_number, ref_id"
+            )
         return PersonQuery(
             name=self.name,
             date_of_birth=self.dob,
             postcode=self.postcode,
+            address=self.address,
             nhs_number=self.nhs_number,
             ref_id=self.ref_id,
+            page=self.page,
+            page_size=self.page_size,
+        )
+
+    def to_address_query(self) -> AddressQuery | None:
+        """The address search that goes with this search: only when a place is searched for
+        and nothing that only a person has (name, NHS number, reference, date of birth)."""
+        if not (self.postcode or self.address):
+            return None
+        if self.name or self.dob or self.nhs_number or self.ref_id:
+            return None
+        return AddressQuery(
+            postcode=self.postcode,
+            address=self.address,
             page=self.page,
             page_size=self.page_size,
         )
@@ -112,7 +136,7 @@ def describe_errors(exc: ValidationError) -> list[dict[str, Any]]:
 
 
 class ViewRequest(BaseModel):
-    """Opening one person: the reason for looking."""
+    """Opening one person or address: the reason for looking."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -1,13 +1,20 @@
-"""The short form of a person shown in a list of search results."""
+"""The short form of a person or an address shown in a list of search results."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lateral_shared.contracts.records import AgencyKind
-from lateral_shared.index.documents import PersonAddress, PersonDocument, PersonName, SearchHit
+from lateral_shared.index.documents import (
+    AddressHit,
+    PersonAddress,
+    PersonDocument,
+    PersonName,
+    SearchHit,
+)
 
 
 class CurrentAddress(BaseModel):
@@ -32,6 +39,25 @@ class PersonSummary(BaseModel):
     agencies: list[AgencyKind]
     has_open_case: bool
     score: float
+    why: list[str] = Field(default_factory=list)  # which criteria matched, and how
+
+
+class AddressSummary(BaseModel):
+    """One address found: where it is, who lives there, which agencies know it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    address_id: str  # opaque: what `GET /v1/addresses/{address_id}` takes
+    address_key: str
+    uprn: str | None
+    lines: list[str]
+    postcode: str | None
+    current_residents: int
+    past_residents: int
+    records: int
+    agencies: list[AgencyKind]
+    has_open_case: bool
+    why: list[str] = Field(default_factory=list)
 
 
 def current_address(addresses: list[PersonAddress]) -> PersonAddress | None:
@@ -41,7 +67,8 @@ def current_address(addresses: list[PersonAddress]) -> PersonAddress | None:
     return max(addresses, key=lambda a: a.last_seen or date.min)
 
 
-def summarise(hit: SearchHit) -> PersonSummary:
+def summarise(hit: SearchHit, why: Sequence[str] = ()) -> PersonSummary:
+    """A person found, with `why` they matched."""
     person: PersonDocument = hit.person
     address = current_address(person.addresses)
     return PersonSummary(
@@ -60,6 +87,26 @@ def summarise(hit: SearchHit) -> PersonSummary:
         agencies=person.agencies,
         has_open_case=person.has_open_case,
         score=hit.score,
+        why=list(why),
+    )
+
+
+def summarise_address(hit: AddressHit, why: Sequence[str] = ()) -> AddressSummary:
+    """An address found, with `why` it matched."""
+    address = hit.address
+    current = sum(1 for r in address.residents if r.current)
+    return AddressSummary(
+        address_id=address.address_id,
+        address_key=address.address_key,
+        uprn=address.uprn,
+        lines=address.lines,
+        postcode=address.postcode,
+        current_residents=current,
+        past_residents=len(address.residents) - current,
+        records=len(address.records),
+        agencies=address.agencies,
+        has_open_case=address.has_open_case,
+        why=list(why),
     )
 
 

@@ -1,7 +1,8 @@
-"""The JSON API: sign in for a token, search persons, open one person. Every search and view is
-audited before it is answered (see `service_layer.searching`)."""
+"""The JSON API: sign in for a token, search persons and addresses, open one person or address.
+Every search and view is audited before it is answered (see `service_layer.searching`)."""
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -9,14 +10,18 @@ from pydantic import ValidationError
 
 from lateral_search_api.domain.criteria import SearchRequest, ViewRequest, describe_errors
 from lateral_search_api.service_layer.searching import (
+    AddressView,
     AuditUnavailable,
     IndexUnavailable,
+    PersonView,
     search_persons,
+    view_address,
     view_person,
+    view_person_details,
 )
 from lateral_search_api.service_layer.users import authenticate as check_password
 from lateral_shared.auth import Principal, issue_token, staff_auth
-from lateral_shared.index import PersonDocument
+from lateral_shared.index import PersonDocument, address_id, as_address_id
 
 from .deps import (
     AUDIT_DOWN,
@@ -61,6 +66,8 @@ async def run_search(
         "page": page.page,
         "page_size": page.page_size,
         "results": [r.model_dump(mode="json") for r in page.results],
+        "address_total": page.address_total,
+        "addresses": [a.model_dump(mode="json") for a in page.addresses],
     }
 
 
@@ -106,17 +113,20 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
         name: str | None = None,
         dob: str | None = None,
         postcode: str | None = None,
+        address: str | None = None,
         nhs_number: str | None = None,
         ref_id: str | None = None,
         page: str | None = None,
         page_size: str | None = None,
         reason: str | None = None,
     ) -> JSONResponse:
-        """Persons matching every given criterion. Prefer POST: criteria in a URL get logged."""
+        """Persons (and, for a search by place alone, addresses) matching every given criterion.
+        Prefer POST: criteria in a URL can end up in logs outside Lateral."""
         given = {
             "name": name,
             "dob": dob,
             "postcode": postcode,
+            "address": address,
             "nhs_number": nhs_number,
             "ref_id": ref_id,
             "page": page,
@@ -160,37 +170,117 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
         reason: str | None = None,
         x_lateral_reason: ReasonHeader = None,
     ) -> JSONResponse:
-        """Everything held about one person: names, identifiers, addresses, agency records."""
-        person = await open_person(ctx, principal, person_id, reason or x_lateral_reason, "query")
-        return JSONResponse(person.model_dump(mode="json"), headers=NO_STORE)
+        """Everything held about one person: names, identifiers, addresses, agency records, why
+        the records were linked, the household and twelve months of activity."""
+        view = await open_person_view(ctx, principal, person_id, reason or x_lateral_reason)
+        return JSONResponse(person_json(view), headers=NO_STORE)
+
+    @router.get("/v1/addresses/{address_id}", tags=["search"])
+    async def get_address(
+        address_id: str,
+        principal: Staff,
+        reason: str | None = None,
+        x_lateral_reason: ReasonHeader = None,
+    ) -> JSONResponse:
+        """One address by its opaque ID (search results and person views give it): its UPRN,
+        residents current and past, every record there (address-only police and fire records
+        included) and twelve months of activity."""
+        view = await open_address(ctx, principal, address_id, reason or x_lateral_reason)
+        body = {**view.address.model_dump(mode="json"), "activity": view.activity.model_dump()}
+        return JSONResponse(body, headers=NO_STORE)
 
     return router
 
 
-async def open_person(
-    ctx: SearchApiContext, principal: Principal, person_id: str, reason: str | None, source: str
-) -> PersonDocument:
-    """Check, authorise, fetch and audit one person (or an HTTP error; 404 if unknown)."""
-    if not await authorise(
-        ctx,
-        principal,
-        action="view_person",
-        reason=reason or "",
-        criteria={"person_id": person_id[:200]},
-    ):
+def person_json(view: PersonView) -> dict[str, Any]:
+    """The person document with the household and activity added, and each address's opaque
+    ID (what `GET /v1/addresses/{address_id}` takes)."""
+    person = view.person.model_dump(mode="json")
+    for address in person["addresses"]:
+        key = address["address_key"]
+        address["address_id"] = None if key is None else address_id(key)
+    return {
+        **person,
+        "household_address_id": view.household_address.address_id
+        if view.household_address
+        else None,
+        "household": [m.model_dump(mode="json") for m in view.household],
+        "activity": view.activity.model_dump(mode="json"),
+    }
+
+
+T = TypeVar("T")
+
+
+async def _open(
+    ctx: SearchApiContext,
+    principal: Principal,
+    *,
+    action: str,
+    criteria: dict[str, str],
+    reason: str | None,
+    source: str,
+    fetch: Callable[[str], Awaitable[T | None]],
+) -> T:
+    """Authorise, check the reason, fetch and audit one thing (or an HTTP error; 404 if none)."""
+    if not await authorise(ctx, principal, action=action, reason=reason or "", criteria=criteria):
         raise HTTPException(403, FORBIDDEN)
     try:
         stated = ViewRequest.model_validate({"reason": reason} if reason else {}).reason
     except ValidationError as exc:
         raise unprocessable(source, describe_errors(exc)) from None
     try:
-        person = await view_person(
-            person_id[:200], reason=stated, principal=principal, index=ctx.index, audit=ctx.audit
-        )
+        found = await fetch(stated)
     except AuditUnavailable:
         raise HTTPException(503, AUDIT_DOWN) from None
     except IndexUnavailable:
         raise HTTPException(503, INDEX_DOWN) from None
-    if person is None:
-        raise HTTPException(404, "no person has that ID; search again to find them")
-    return person
+    if found is None:
+        what = "person" if action == "view_person" else "address"
+        raise HTTPException(404, f"no {what} has that ID; search again to find it")
+    return found
+
+
+async def open_person(
+    ctx: SearchApiContext, principal: Principal, person_id: str, reason: str | None, source: str
+) -> PersonDocument:
+    """Check, authorise, fetch and audit one person (or an HTTP error; 404 if unknown)."""
+    person_id = person_id[:200]
+    return await _open(
+        ctx, principal, action="view_person", criteria={"person_id": person_id},
+        reason=reason, source=source,
+        fetch=lambda stated: view_person(
+            person_id, reason=stated, principal=principal, index=ctx.index, audit=ctx.audit
+        ),
+    )  # fmt: skip
+
+
+async def open_person_view(
+    ctx: SearchApiContext, principal: Principal, person_id: str, reason: str | None,
+    source: str = "query",
+) -> PersonView:  # fmt: skip
+    """As `open_person`, with the household and twelve months of activity."""
+    person_id = person_id[:200]
+    return await _open(
+        ctx, principal, action="view_person", criteria={"person_id": person_id},
+        reason=reason, source=source,
+        fetch=lambda stated: view_person_details(
+            person_id, reason=stated, principal=principal, index=ctx.index, audit=ctx.audit
+        ),
+    )  # fmt: skip
+
+
+async def open_address(
+    ctx: SearchApiContext, principal: Principal, address: str, reason: str | None,
+    source: str = "query",
+) -> AddressView:  # fmt: skip
+    """Check, authorise, fetch and audit one address, by ID (or key), or an HTTP error (404 if
+    unknown)."""
+    reference = as_address_id(address[:300])
+    return await _open(
+        ctx, principal, action="view_address", criteria={"address_id": reference},
+        reason=reason, source=source,
+        fetch=lambda stated: view_address(
+            reference, reason=stated, principal=principal, index=ctx.index, audit=ctx.audit
+        ),
+    )  # fmt: skip

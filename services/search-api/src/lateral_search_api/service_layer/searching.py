@@ -1,66 +1,71 @@
-"""Audited search and person views. Fail closed: no answer leaves until its audit event is
-acknowledged by the bus; if it cannot be, the caller gets `AuditUnavailable` and no results."""
+"""Audited search, person and address views. Fail closed: no answer leaves until its audit event
+is acknowledged by the bus; if it cannot be, the caller gets `AuditUnavailable` and no results.
+
+The functions the JSON API and the web pages share (keyword arguments, stable):
+- `search_persons(request, principal=, index=, audit=) -> SearchPage`: persons found (each with
+  why it matched) and, for a search by place alone, the addresses found.
+- `view_person(person_id, reason=, principal=, index=, audit=) -> PersonDocument | None`
+- `view_person_details(person_id, reason=, principal=, index=, audit=, today=) -> PersonView |
+  None`: the person with their household and twelve months of activity.
+- `view_address(address, reason=, principal=, index=, audit=, today=) -> AddressView | None`:
+  `address` is the address's opaque ID (or its key; URLs carry the ID).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import logging
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, TypeVar
 
 from lateral_search_api.domain.criteria import SearchRequest
-from lateral_search_api.domain.summaries import PersonSummary, summarise
+from lateral_search_api.domain.match_reasons import address_match_reasons, person_match_reasons
+from lateral_search_api.domain.summaries import (
+    AddressSummary,
+    PersonSummary,
+    summarise,
+    summarise_address,
+)
+from lateral_search_api.domain.views import (
+    HouseholdMember,
+    MonthlyActivity,
+    activity,
+    household,
+    household_address_key,
+)
+from lateral_search_api.service_layer.audit_trail import SERVICE, AuditTrail, AuditUnavailable
 from lateral_shared.auth import Principal
-from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts.events import AuditEvent
-from lateral_shared.contracts.topics import AUDIT_EVENTS
-from lateral_shared.index import PersonDocument, SearchIndex
+from lateral_shared.index import (
+    AddressDocument,
+    AddressResult,
+    PersonDocument,
+    SearchIndex,
+    as_address_id,
+)
 
-log = logging.getLogger(__name__)
-
-SERVICE = "search-api"
-Outcome = Literal["success", "denied", "error"]
-
-
-class AuditUnavailable(Exception):
-    """The audit event could not be durably recorded, so nothing may be shown."""
+__all__ = [
+    "SERVICE",
+    "AddressView",
+    "AuditTrail",
+    "AuditUnavailable",
+    "IndexUnavailable",
+    "PersonView",
+    "SearchPage",
+    "record_denied",
+    "search_persons",
+    "view_address",
+    "view_person",
+    "view_person_details",
+]
 
 
 class IndexUnavailable(Exception):
     """The search index did not answer."""
 
 
-class AuditTrail:
-    """Publishes audit events to `audit.events` and waits for the bus to acknowledge them."""
-
-    def __init__(self, publisher: EventPublisher) -> None:
-        self._publisher = publisher
-
-    async def record(
-        self,
-        principal: Principal,
-        *,
-        action: str,
-        reason: str,
-        criteria: Mapping[str, str],
-        result_ids: list[str],
-        outcome: Outcome = "success",
-    ) -> None:
-        event = AuditEvent(
-            service=SERVICE, actor=principal.subject, actor_roles=sorted(principal.roles),
-            action=action, reason=reason, criteria=dict(criteria), result_ids=result_ids,
-            outcome=outcome,
-        )  # fmt: skip
-        try:
-            await self._publisher.publish(AUDIT_EVENTS, [(principal.subject, event)])
-        except Exception as exc:
-            log.error(
-                "audit event not acknowledged; withholding the answer",
-                extra={"service": SERVICE, "event_id": str(event.event_id)},
-                exc_info=True,
-            )
-            raise AuditUnavailable from exc
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -69,29 +74,57 @@ class SearchPage:
     page: int
     page_size: int
     results: list[PersonSummary]
+    addresses: list[AddressSummary] = field(default_factory=list)
+    address_total: int = 0
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """One person with the others at their current address and their recent activity."""
+
+    person: PersonDocument
+    household: list[HouseholdMember]
+    household_address: AddressDocument | None
+    activity: MonthlyActivity
+
+
+@dataclass(frozen=True)
+class AddressView:
+    """One address, its residents and records, and the activity there."""
+
+    address: AddressDocument
+    activity: MonthlyActivity
 
 
 async def search_persons(
     request: SearchRequest, *, principal: Principal, index: SearchIndex, audit: AuditTrail
 ) -> SearchPage:
-    """One page of persons matching `request`, returned only after the search is audited."""
-    query = request.to_query()
-    try:
-        found = await index.search(query)
-    except Exception as exc:
-        await _record_failure(audit, principal, "search", request.reason, request.criteria())
-        raise IndexUnavailable from exc
-    results = [summarise(hit) for hit in found.hits]
+    """One page of persons (and addresses) matching `request`, returned only after the search
+    is audited."""
+    query, place = request.to_query(), request.to_address_query()
+    criteria = request.criteria()
+    no_addresses = AddressResult(total=0, hits=[])
+    both = asyncio.gather(
+        index.search(query),
+        index.search_addresses(place) if place else _value(no_addresses),
+    )
+    found, places = await _fetch(
+        both, audit, principal, action="search", reason=request.reason, criteria=criteria
+    )
+    results = [summarise(hit, person_match_reasons(query, hit.person)) for hit in found.hits]
+    addresses = [
+        summarise_address(hit, address_match_reasons(place, hit.address))
+        for hit in places.hits
+        if place is not None
+    ]
     await audit.record(
-        principal,
-        action="search",
-        reason=request.reason,
-        criteria=request.criteria(),
-        result_ids=[r.person_id for r in results],
-    )
+        principal, action="search", reason=request.reason, criteria=criteria,
+        result_ids=[r.person_id for r in results] + [a.address_id for a in addresses],
+    )  # fmt: skip
     return SearchPage(
-        total=found.total, page=query.page, page_size=query.page_size, results=results
-    )
+        total=found.total, page=query.page, page_size=query.page_size, results=results,
+        addresses=addresses, address_total=places.total,
+    )  # fmt: skip
 
 
 async def view_person(
@@ -99,11 +132,10 @@ async def view_person(
 ) -> PersonDocument | None:
     """Everything held about one person (None if unknown), returned only after it is audited."""
     criteria = {"person_id": person_id}
-    try:
-        person = await index.get_person(person_id)
-    except Exception as exc:
-        await _record_failure(audit, principal, "view_person", reason, criteria)
-        raise IndexUnavailable from exc
+    person = await _fetch(
+        index.get_person(person_id), audit, principal,
+        action="view_person", reason=reason, criteria=criteria,
+    )  # fmt: skip
     await audit.record(
         principal,
         action="view_person",
@@ -112,6 +144,89 @@ async def view_person(
         result_ids=[person.person_id] if person else [],
     )
     return person
+
+
+async def view_person_details(
+    person_id: str,
+    *,
+    reason: str,
+    principal: Principal,
+    index: SearchIndex,
+    audit: AuditTrail,
+    today: date | None = None,
+) -> PersonView | None:
+    """The person, their household and their last twelve months (None if unknown), returned
+    only after the view is audited (one audit event covers the household shown with it)."""
+    criteria = {"person_id": person_id}
+    view = await _fetch(
+        _person_view(index, person_id, today or date.today()), audit, principal,
+        action="view_person", reason=reason, criteria=criteria,
+    )  # fmt: skip
+    shown = [view.person.person_id, *(m.person_id for m in view.household)] if view else []
+    await audit.record(
+        principal, action="view_person", reason=reason, criteria=criteria, result_ids=shown
+    )
+    return view
+
+
+async def _person_view(index: SearchIndex, person_id: str, today: date) -> PersonView | None:
+    person = await index.get_person(person_id)
+    if person is None:
+        return None
+    key = household_address_key(person)
+    address = await index.get_address(key) if key else None
+    return PersonView(
+        person=person,
+        household=household(person, address, today=today),
+        household_address=address,
+        activity=activity(person.records, today=today),
+    )
+
+
+async def view_address(
+    address: str,
+    *,
+    reason: str,
+    principal: Principal,
+    index: SearchIndex,
+    audit: AuditTrail,
+    today: date | None = None,
+) -> AddressView | None:
+    """One address (by ID or key) with its residents and records (None if unknown), returned
+    only after the view is audited."""
+    criteria = {"address_id": as_address_id(address)}
+    found = await _fetch(
+        index.get_address(address), audit, principal,
+        action="view_address", reason=reason, criteria=criteria,
+    )  # fmt: skip
+    shown = [found.address_id, *(r.person_id for r in found.residents)] if found else []
+    await audit.record(
+        principal, action="view_address", reason=reason, criteria=criteria, result_ids=shown
+    )
+    if found is None:
+        return None
+    return AddressView(address=found, activity=activity(found.records, today=today or date.today()))
+
+
+async def _fetch(
+    work: Awaitable[T],
+    audit: AuditTrail,
+    principal: Principal,
+    *,
+    action: str,
+    reason: str,
+    criteria: Mapping[str, str],
+) -> T:
+    """The index's answer, or `IndexUnavailable` after auditing the failed attempt."""
+    try:
+        return await work
+    except Exception as exc:
+        await _record_failure(audit, principal, action, reason, criteria)
+        raise IndexUnavailable from exc
+
+
+async def _value(value: T) -> T:
+    return value
 
 
 async def record_denied(

@@ -1,0 +1,236 @@
+"""How the embedded index answers a search (blocking SQLite reads; run in reader threads).
+
+Each criterion (a name word, a date of birth, a postcode, an address element, ...) is a set of
+alternative keys, each with a score: a document matches the criterion when it holds one of them.
+A search starts from its most selective criterion — the one with the fewest rows, counted up to
+`SELECTIVE_ROWS` — and narrows the candidates with each of the others, in order of selectivity,
+the cheapest way for each (`_narrow`): reading the criterion's rows, looking each candidate up
+under the criterion's keys, or reading the candidates' own keys. So the cost follows the most
+selective criterion given, not the broadest: a misspelt name with an outward code shared by
+34,000 persons reads the name's few hundred rows and looks the outward code up for those alone.
+
+A name searched with a date of birth (the commonest search) looks its words up paired with the
+birth year (`terms.name_year_keys`): "smith" alone is tens of thousands of persons nationally,
+"smith" born in 2012 a few hundred. The date of birth is still checked in full as a filter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from . import normalise as n
+from .embedded_sql import FIELD_CODES, Collection
+from .terms import (
+    EXACT_SCORE,
+    FUZZY_SCORE,
+    INITIAL_SCORE,
+    NICKNAME_SCORE,
+    NameWord,
+    QueryKeys,
+)
+
+# Criteria are counted up to this many rows to find the most selective.
+SELECTIVE_ROWS = 1_000
+# When no criterion is selective, the broad ones are counted again up to this many rows, so the
+# search still starts from the smallest.
+BROAD_ROWS = 200_000
+# Rough costs of the ways to narrow candidates (`_narrow`), in rows visited inside SQLite: a
+# row handed to Python, a primary-key look-up, and the keys a document holds (a person: names,
+# initials, dates, postcodes, address elements...).
+ROW_READ_COST = 10
+LOOK_UP_COST = 2
+KEYS_PER_DOCUMENT = 25
+# Candidates probed in one statement (SQLite allows 32,766 parameters).
+PROBE_CHUNK = 2_000
+
+# (field code, key) -> the score of holding that key
+Criterion = dict[tuple[int, str], float]
+
+
+def matches(
+    conn: sqlite3.Connection, where: Collection, keys: QueryKeys
+) -> list[tuple[str, float]]:
+    """Every (id, score) matching all of `keys`, best first, ties by id."""
+    criteria = build_criteria(conn, keys)
+    if criteria is None:
+        return []
+    sized = sorted((_count(conn, where, c), i, c) for i, c in enumerate(criteria))
+    if len(sized) > 1 and sized[0][0] >= SELECTIVE_ROWS:
+        sized = sorted((_count(conn, where, c, BROAD_ROWS), i, c) for _, i, c in sized)
+    _, _, first = sized[0]
+    found = _read(conn, where, first)
+    for rows, _, criterion in sized[1:]:
+        if not found:
+            break
+        found = _narrow(conn, where, criterion, found, rows)
+    return sorted(found.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _narrow(
+    conn: sqlite3.Connection,
+    where: Collection,
+    criterion: Criterion,
+    found: dict[str, float],
+    rows: int,
+) -> dict[str, float]:
+    """The candidates that also match `criterion`, by the cheapest of three ways: read the
+    criterion's rows; look each candidate up under each of the criterion's keys; or read each
+    candidate's own keys through the by-document index (best for a name word that spells many
+    ways)."""
+    if rows >= SELECTIVE_ROWS:
+        rows = _count(conn, where, criterion, BROAD_ROWS)
+    costs = {
+        "read": rows * ROW_READ_COST,
+        "probe": len(found) * len(criterion) * LOOK_UP_COST,
+        "by_document": len(found) * KEYS_PER_DOCUMENT,
+    }
+    cheapest = min(costs, key=lambda way: costs[way])
+    if cheapest == "read":
+        return _intersect(found, _read(conn, where, criterion))
+    if cheapest == "probe":
+        return _probe(conn, where, criterion, found)
+    return _intersect(found, _keys_of(conn, where, criterion, found))
+
+
+def _keys_of(
+    conn: sqlite3.Connection, where: Collection, criterion: Criterion, found: dict[str, float]
+) -> dict[str, float]:
+    """The candidates' own keys in the criterion's fields, kept where the criterion has them."""
+    ids = sorted(found)
+    fields = sorted({field for field, _ in criterion})
+    rows: list[tuple[int, str, str]] = []
+    for start in range(0, len(ids), PROBE_CHUNK):
+        chunk = ids[start : start + PROBE_CHUNK]
+        rows += conn.execute(
+            f"SELECT field, key, {where.id} FROM {where.keys} INDEXED BY {where.keys_by_document} "
+            f"WHERE {where.id} IN ({','.join('?' * len(chunk))}) "
+            f"AND field IN ({','.join('?' * len(fields))})",
+            [*chunk, *fields],
+        ).fetchall()
+    return _best(criterion, [row for row in rows if (row[0], row[1]) in criterion])
+
+
+def build_criteria(conn: sqlite3.Connection, keys: QueryKeys) -> list[Criterion] | None:
+    """The criteria of a query, or None when one of them can match nothing."""
+    if keys.unmatchable:
+        return None
+    year = next((values[0][:4] for field, values in keys.filters if field == n.DOB), None)
+    criteria = [_word_criterion(conn, word) for word in keys.words]
+    if year is not None:
+        criteria = [_with_year(criterion, year) for criterion in criteria]
+    criteria += [
+        {(FIELD_CODES[field], value): 0.0 for value in values} for field, values in keys.filters
+    ]
+    return None if any(not c for c in criteria) else criteria
+
+
+def _word_criterion(conn: sqlite3.Connection, word: NameWord) -> Criterion:
+    """The name tokens (and initials) a word matches, each with how well."""
+    name, initial = FIELD_CODES[n.NAME], FIELD_CODES[n.INITIAL]
+    if word.is_initial:
+        return {(name, word.word): EXACT_SCORE, (initial, word.word): INITIAL_SCORE}
+    found: Criterion = {(name, word.word[0]): INITIAL_SCORE}  # a name held as an initial
+    for token in _fuzzy_tokens(conn, word):
+        found[(name, token)] = FUZZY_SCORE
+    for nickname in word.nicknames:
+        found[(name, nickname)] = NICKNAME_SCORE
+    found[(name, word.word)] = EXACT_SCORE
+    return found
+
+
+def _with_year(criterion: Criterion, year: str) -> Criterion:
+    """A name word's criterion narrowed to persons born in `year` (see the module docstring)."""
+    field = FIELD_CODES[n.NAME_YEAR]
+    initial = FIELD_CODES[n.INITIAL]
+    return {
+        (field, f"^{key}:{year}" if code == initial else f"{key}:{year}"): score
+        for (code, key), score in criterion.items()
+    }
+
+
+def _fuzzy_tokens(conn: sqlite3.Connection, word: NameWord) -> list[str]:
+    """Indexed tokens within `word.edits` of the word (the word itself included if indexed)."""
+    if word.edits == 0:
+        return []
+    lookups = sorted(n.deletions(word.word, word.edits))
+    marks = ",".join("?" * len(lookups))
+    rows = conn.execute(
+        f"SELECT DISTINCT token FROM name_deletions WHERE deletion IN ({marks})", lookups
+    ).fetchall()
+    return [token for (token,) in rows if n.within_edits(word.word, token, word.edits)]
+
+
+def _by_field(criterion: Criterion) -> dict[int, list[str]]:
+    fields: dict[int, list[str]] = defaultdict(list)
+    for field, key in criterion:
+        fields[field].append(key)
+    return fields
+
+
+def _count(
+    conn: sqlite3.Connection, where: Collection, criterion: Criterion, cap: int = SELECTIVE_ROWS
+) -> int:
+    """The criterion's rows, counted up to `cap` (enough to rank criteria)."""
+    total = 0
+    for field, values in _by_field(criterion).items():
+        marks = ",".join("?" * len(values))
+        (rows,) = conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {where.keys} WHERE field = ? "
+            f"AND key IN ({marks}) LIMIT {cap})",
+            [field, *values],
+        ).fetchone()
+        total += rows
+    return min(total, cap)
+
+
+def _read(conn: sqlite3.Connection, where: Collection, criterion: Criterion) -> dict[str, float]:
+    """Every document matching the criterion, with its best score for it."""
+    rows: list[tuple[int, str, str]] = []
+    for field, values in _by_field(criterion).items():
+        marks = ",".join("?" * len(values))
+        rows += conn.execute(
+            f"SELECT field, key, {where.id} FROM {where.keys} WHERE field = ? AND key IN ({marks})",
+            [field, *values],
+        ).fetchall()
+    return _best(criterion, rows)
+
+
+def _probe(
+    conn: sqlite3.Connection, where: Collection, criterion: Criterion, found: dict[str, float]
+) -> dict[str, float]:
+    """The candidates in `found` that also match the criterion, scores added."""
+    ids = sorted(found)
+    rows: list[tuple[int, str, str]] = []
+    for field, values in _by_field(criterion).items():
+        for start in range(0, len(ids), PROBE_CHUNK):
+            chunk = ids[start : start + PROBE_CHUNK]
+            rows += conn.execute(*probe_statement(where, field, values, chunk)).fetchall()
+    return _intersect(found, _best(criterion, rows))
+
+
+def probe_statement(
+    where: Collection, field: int, values: Sequence[str], ids: Sequence[str]
+) -> tuple[str, list[object]]:
+    """Which of `ids` hold one of `values` in `field`: one primary-key look-up per pair."""
+    key_marks, id_marks = ",".join("?" * len(values)), ",".join("?" * len(ids))
+    return (
+        f"SELECT field, key, {where.id} FROM {where.keys} WHERE field = ? "
+        f"AND key IN ({key_marks}) AND {where.id} IN ({id_marks})",
+        [field, *values, *ids],
+    )
+
+
+def _best(criterion: Criterion, rows: Iterable[tuple[int, str, str]]) -> dict[str, float]:
+    best: dict[str, float] = {}
+    for field, key, doc_id in rows:
+        score = criterion[(field, key)]
+        if score >= best.get(doc_id, -1.0):
+            best[doc_id] = score
+    return best
+
+
+def _intersect(found: dict[str, float], other: dict[str, float]) -> dict[str, float]:
+    smaller, larger = (found, other) if len(found) <= len(other) else (other, found)
+    return {doc_id: found[doc_id] + other[doc_id] for doc_id in smaller if doc_id in larger}
