@@ -24,7 +24,7 @@ from lateral_matcher.adapters.tables import persons, records
 from lateral_matcher.bootstrap import MIGRATIONS, VERSION_TABLE, migrate_database
 from lateral_matcher.domain.merging import Merge
 from lateral_matcher.domain.resolution import default_resolver
-from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.audit import matcher_audit_trail
 from lateral_matcher.service_layer.linking import RecordLinker, link_batch
 from lateral_matcher.service_layer.reviewing import ReviewDesk
 from lateral_shared.auth import Principal
@@ -175,7 +175,7 @@ async def test_a_steward_merges_then_splits_with_ids_redirected(store: Store) ->
     zoe, doubtful = full.person.person_id, partial.person.person_id
     assert zoe != doubtful, "the deployed model should find this pair doubtful, not link it"
     publisher = EventPublisher(store.bus, service="matcher")
-    desk = ReviewDesk(store.engine, publisher, AuditTrail(publisher))
+    desk = ReviewDesk(store.engine, publisher, matcher_audit_trail(publisher))
     async with store.engine.connect() as conn:
         _, [item] = await reviews.list_items(conn, status="open", limit=5, offset=0)
     await desk.decide(item.review_id, decision="same", reason="same GP", principal=STEWARD)

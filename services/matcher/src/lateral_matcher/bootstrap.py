@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.config import MatcherSettings
 from lateral_matcher.entrypoints.http import build_review_router
-from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.audit import matcher_audit_trail
 from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_matcher.service_layer.reviewing import LinkReportHandler, ReviewDesk
 from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
@@ -45,7 +45,7 @@ async def bootstrap(
     publisher = EventPublisher(bus, service=NAME)
     window = timedelta(days=settings.household_window_days)
     linker = RecordLinker(engine, publisher, household_window=window)
-    desk = ReviewDesk(engine, publisher, AuditTrail(publisher))
+    desk = ReviewDesk(engine, publisher, matcher_audit_trail(publisher))
     secret = settings.secret_key.get_secret_value()
 
     async def database() -> None:

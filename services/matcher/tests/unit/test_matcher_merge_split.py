@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from lateral_matcher.adapters import identity, reviews
 from lateral_matcher.adapters.tables import identity_changes
-from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.audit import matcher_audit_trail
 from lateral_matcher.service_layer.reviewing import ReviewDesk
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
@@ -35,7 +35,7 @@ async def _two_persons_and_a_bridge(matcher: Any, scripted: Any, make_record: Ma
 
 async def _decide(matcher: Any, review_id: str, decision: str, reason: str) -> None:
     publisher = EventPublisher(matcher.bus, service="matcher")
-    desk = ReviewDesk(matcher.engine, publisher, AuditTrail(publisher))
+    desk = ReviewDesk(matcher.engine, publisher, matcher_audit_trail(publisher))
     await desk.decide(review_id, decision=decision, reason=reason, principal=STEWARD)  # type: ignore[arg-type]
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from lateral_matcher.adapters import reviews
 from lateral_matcher.adapters.repository import MatcherRepository
-from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.service_layer.audit import matcher_audit_trail
 from lateral_matcher.service_layer.reviewing import ReviewDesk
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
@@ -72,7 +72,7 @@ async def test_a_stewards_decisions_hold_when_the_topic_is_reprocessed(
     async with matcher.engine.connect() as conn:
         _, [item] = await reviews.list_items(conn, status="open", limit=10, offset=0)
     publisher = EventPublisher(matcher.bus, service="matcher")
-    desk = ReviewDesk(matcher.engine, publisher, AuditTrail(publisher))
+    desk = ReviewDesk(matcher.engine, publisher, matcher_audit_trail(publisher))
     await desk.decide(item.review_id, decision=decision, reason="GP", principal=STEWARD)  # type: ignore[arg-type]
     decided = await _clusters(matcher)
     assert (decided["csc-leeds/5"] == decided["csc-leeds/1"]) is (decision == "same")

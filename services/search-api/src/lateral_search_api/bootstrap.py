@@ -33,7 +33,7 @@ async def bootstrap(
     on_stop.append(engine.dispose)
     publisher = EventPublisher(bus, service=SERVICE)
     ctx = SearchApiContext(
-        sessions=session_factory(engine), index=index, audit=AuditTrail(publisher),
+        sessions=session_factory(engine), index=index, audit=AuditTrail(publisher, service=SERVICE),
         secret=settings.secret_key.get_secret_value(),
         token_ttl_s=settings.token_ttl_minutes * 60, cookie_secure=settings.cookie_secure,
     )  # fmt: skip

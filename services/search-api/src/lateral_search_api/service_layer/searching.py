@@ -35,7 +35,7 @@ from lateral_search_api.domain.views import (
     household,
     household_address_key,
 )
-from lateral_search_api.service_layer.audit_trail import SERVICE, AuditTrail, AuditUnavailable
+from lateral_shared.audit_trail import AuditTrail, AuditUnavailable
 from lateral_shared.auth import Principal
 from lateral_shared.index import (
     AddressDocument,
@@ -44,6 +44,8 @@ from lateral_shared.index import (
     SearchIndex,
     as_address_id,
 )
+
+SERVICE = "search-api"
 
 __all__ = [
     "SERVICE",

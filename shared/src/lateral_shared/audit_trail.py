@@ -1,5 +1,6 @@
-"""The audit trail of searches and views: each event is published to `audit.events` and the
-caller waits until the bus has acknowledged it (fail closed: no acknowledgement, no answer).
+"""The audit trail every service that serves people uses: each event is published to
+`audit.events` and the caller waits until the bus has acknowledged it (fail closed: no
+acknowledgement, no answer, and no decision kept).
 
 Group commit: events recorded while a publish is in flight wait for the next one and go
 together, in one bus write (one transaction and one fsync on the embedded log, one produce
@@ -21,20 +22,20 @@ from lateral_shared.contracts.topics import AUDIT_EVENTS
 
 log = logging.getLogger(__name__)
 
-SERVICE = "search-api"
 Outcome = Literal["success", "denied", "error"]
 _Waiting = tuple[tuple[str, AuditEvent], "asyncio.Future[None]"]
 
 
 class AuditUnavailable(Exception):
-    """The audit event could not be durably recorded, so nothing may be shown."""
+    """The audit event could not be durably recorded, so nothing may be shown or decided."""
 
 
 class AuditTrail:
     """Publishes audit events to `audit.events` and waits for the bus to acknowledge them."""
 
-    def __init__(self, publisher: EventPublisher) -> None:
+    def __init__(self, publisher: EventPublisher, *, service: str) -> None:
         self._publisher = publisher
+        self._service = service
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
 
@@ -49,7 +50,7 @@ class AuditTrail:
         outcome: Outcome = "success",
     ) -> None:
         event = AuditEvent(
-            service=SERVICE, actor=principal.subject, actor_roles=sorted(principal.roles),
+            service=self._service, actor=principal.subject, actor_roles=sorted(principal.roles),
             action=action, reason=reason, criteria=dict(criteria), result_ids=result_ids,
             outcome=outcome,
         )  # fmt: skip
@@ -62,7 +63,7 @@ class AuditTrail:
         except Exception as exc:
             log.error(
                 "audit event not acknowledged; withholding the answer",
-                extra={"service": SERVICE, "event_id": str(event.event_id)},
+                extra={"service": self._service, "event_id": str(event.event_id)},
                 exc_info=True,
             )
             raise AuditUnavailable from exc
