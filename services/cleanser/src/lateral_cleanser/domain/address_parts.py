@@ -9,7 +9,7 @@ strictly and words fuzzily, so a street that swallowed the locality still matche
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 ABBREVIATIONS = {
@@ -38,7 +38,6 @@ _APOSTROPHES = re.compile(r"['\u2019\u2018`]")
 _PUNCTUATION = re.compile(r"[^A-Z0-9/ -]")
 _CLOSE_UP = re.compile(r"\s*([/-])\s*")
 _FLAT_ATTACHED = re.compile(r"^([A-Z]+)(\d+[A-Z]?)$")
-_TRAILING_FLAT = re.compile(r"(?:^|\s)([A-Z]+)\s+(\d+[A-Z]?|[A-Z])$")
 _FLAT_ID = re.compile(r"^(?:\d+[A-Z]?|[A-Z])$")
 _SLASH = re.compile(r"^(\d+[A-Z]?)/(\d+[A-Z]?)\b\s*(.*)$")
 _PAO = re.compile(r"^(\d+)([A-Z])?(?:-(\d+)[A-Z]?)?(?:\s+(.*))?$")
@@ -71,6 +70,8 @@ class ParsedAddress:
 def normalise_words(text: str) -> str:
     """Upper case, apostrophes dropped, other punctuation to spaces, "/" and "-" closed up."""
     text = _PUNCTUATION.sub(" ", _APOSTROPHES.sub("", text.upper()))
+    if "/" not in text and "-" not in text:  # most lines: nothing to close up
+        return " ".join(text.split())
     return " ".join(_CLOSE_UP.sub(r"\1", " ".join(text.split())).split())
 
 
@@ -92,14 +93,7 @@ def parse_address(lines: list[str], *, postcode: str | None = None) -> ParsedAdd
 def _parse_address(lines: tuple[str, ...], postcode: str | None) -> ParsedAddress:
     """Addresses repeat across records (everyone in a household, every visit), so each distinct
     spelling is parsed once."""
-    segments = [
-        segment
-        for line in lines
-        for piece in line.split(",")
-        if (segment := _without_postcode(normalise_words(piece), postcode))
-        and segment not in NOT_ADDRESS
-    ]
-    sao, segments = _take_sao(segments)
+    sao, segments = _take_sao(_segments(lines, postcode))
     if sao is None:
         sao, segments = _take_trailing_sao(segments)
     return _with_pao(sao, segments)
@@ -124,6 +118,22 @@ def parse_pao(text: str | None) -> tuple[str | None, str | None, str | None]:
     return _number(match), match.group(2), None
 
 
+def _segments(lines: tuple[str, ...], postcode: str | None) -> list[str]:
+    """The normalised pieces of the lines between commas, without the postcode or the country."""
+    # Both ways of writing the postcode ("LS6 2AB", "LS62AB") end in its last word: a cheap test
+    # that spares most segments the full one.
+    last_word = postcode.rsplit(" ", 1)[-1] if postcode else None
+    segments = []
+    for line in lines:
+        for piece in line.split(","):
+            segment = normalise_words(piece)
+            if last_word and segment.endswith(last_word):
+                segment = _without_postcode(segment, postcode)
+            if segment and segment not in NOT_ADDRESS:
+                segments.append(segment)
+    return segments
+
+
 def _without_postcode(segment: str, postcode: str | None) -> str:
     """The segment without the postcode partners often repeat at the end of the last line."""
     if postcode and segment.endswith((postcode, postcode.replace(" ", ""))):
@@ -143,22 +153,18 @@ def _take_sao(segments: list[str]) -> tuple[str | None, list[str]]:
 
 
 def _take_trailing_sao(segments: list[str]) -> tuple[str | None, list[str]]:
-    """The flat written after the house ("12 HIGH STREET FLAT 3"), if any."""
+    """The flat written after the house ("12 HIGH STREET FLAT 3"), if any: a segment's last two
+    words (segments are normalised: single spaces)."""
     for position, segment in enumerate(segments):
-        match = _TRAILING_FLAT.search(segment)
-        if match and match.group(1) in FLAT_WORDS:
-            rest = segment[: match.start()].strip()
-            return match.group(2), [
-                *segments[:position],
-                *([rest] if rest else []),
-                *segments[position + 1 :],
-            ]
+        *before, word, flat = segment.rsplit(" ", 2) if " " in segment else ("", segment)
+        if word in FLAT_WORDS and _FLAT_ID.match(flat):
+            return flat, [*segments[:position], *before, *segments[position + 1 :]]
     return None, segments
 
 
 def _sao_of(segment: str) -> tuple[str | None, str]:
     """("3", "12 HIGH STREET") for "FLAT 3 12 HIGH STREET", "3/12 HIGH STREET" or a floor."""
-    slash = _SLASH.match(segment)
+    slash = _SLASH.match(segment) if "/" in segment else None
     if slash:
         return slash.group(1), f"{slash.group(2)} {slash.group(3)}".strip()
     words = segment.split(" ")
@@ -184,12 +190,11 @@ def _with_pao(sao: str | None, segments: list[str]) -> ParsedAddress:
         building = " ".join(segments[:position]) or None
         rest = segments[position + 1 :]
         street = match.group(4) or (rest.pop(0) if rest else None)
-        parsed = _finish(sao, _number(match), match.group(2), building, street, rest)
+        other = None
         if sao is None and building is None and match.group(4) and rest:
             flat = _number(match) + (match.group(2) or "")
             other = _finish(flat, None, None, match.group(4), rest[0], rest[1:])
-            parsed = replace(parsed, alternative=other)
-        return parsed
+        return _finish(sao, _number(match), match.group(2), building, street, rest, other)
     return _named(sao, segments)
 
 
@@ -211,18 +216,22 @@ def _finish(  # noqa: PLR0917 (the parts in BS7666 order read best)
     building: str | None,
     street: str | None,
     after: list[str],
+    alternative: ParsedAddress | None = None,
 ) -> ParsedAddress:
     """Split places run into the street ("HIGH STREET HEADINGLEY"), then locality and town."""
     if street:
-        street, spill = _split_street(expand_abbreviations(street))
-        after = ([spill] if spill else []) + after
-    places = [" ".join(after[:-1]) or None, after[-1]] if after else [None, None]
+        street, spill = _split_street(street)
+        after = [spill, *after] if spill else after
+    locality, town = (" ".join(after[:-1]) or None, after[-1]) if after else (None, None)
     building = expand_abbreviations(building) if building else None
-    return ParsedAddress(sao, number, suffix, building, street, places[0], places[1])
+    return ParsedAddress(sao, number, suffix, building, street, locality, town, alternative)
 
 
+@lru_cache(maxsize=65_536)
 def _split_street(street: str) -> tuple[str, str]:
-    """The street up to its last street-type word (not the first word), and what follows it."""
+    """The street, abbreviations spelt out, up to its last street-type word (not the first
+    word), and what follows it. Each distinct spelling once: streets recur in every address."""
+    street = expand_abbreviations(street)
     words = street.split(" ")
     for position in range(len(words) - 1, 0, -1):
         if words[position] in STREET_TYPES:

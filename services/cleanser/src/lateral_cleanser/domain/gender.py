@@ -6,7 +6,10 @@ Codes 0 and 9 are "not known" / "not specified" in the NHS and children's census
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
+
+from lateral_shared.contracts.records import QualityFlag
 
 from .flags import Flags, flag
 
@@ -27,11 +30,18 @@ def clean_gender(raw: str | None) -> tuple[Gender, Flags]:
     """The gender category for a partner's value; unrecognised values are unknown and flagged."""
     if raw is None or not raw.strip():
         return "unknown", []
+    gender, flags = _clean_gender(raw)
+    return gender, list(flags)
+
+
+@lru_cache(maxsize=1024)
+def _clean_gender(raw: str) -> tuple[Gender, tuple[QualityFlag, ...]]:
+    """Partners use a handful of spellings: each is mapped once."""
     key = " ".join(raw.split()).casefold().rstrip(".")
     gender = _CODES.get(key)
     if gender is None:
         message = "The gender code is not one Lateral knows; it was recorded as unknown."
-        return "unknown", [flag(FIELD, "unrecognised", message)]
+        return "unknown", (flag(FIELD, "unrecognised", message),)
     if key != gender:
-        return gender, [flag(FIELD, "mapped", "A gender code was mapped to its category.")]
-    return gender, []
+        return gender, (flag(FIELD, "mapped", "A gender code was mapped to its category."),)
+    return gender, ()

@@ -80,14 +80,14 @@ def _clean_name_uncached(raw: str, field: str) -> tuple[str | None, Flags]:
 
 def split_known_as(raw: str | None) -> tuple[str | None, list[str]]:
     """A name and the other names written inside it: "William (Bill)", "Smith (née Jones)"."""
-    if raw is None or not any(mark in raw for mark in _KNOWN_AS_MARKS):
+    if raw is None or not _KNOWN_AS_MARKS.search(raw):
         return raw, []
     extras = [m.group(1) or m.group(2) for m in _KNOWN_AS.finditer(raw)]
     extras = [_KNOWN_AS_WORDS.sub("", extra).strip() for extra in extras]
     return _KNOWN_AS.sub(" ", raw), [extra for extra in extras if extra]
 
 
-_KNOWN_AS_MARKS = ("(", '"', "\u201c")
+_KNOWN_AS_MARKS = re.compile('[("\u201c]')
 _KNOWN_AS = re.compile(r"\(([^()]*)\)|[\"\u201c\u201d]([^\"\u201c\u201d]*)[\"\u201c\u201d]")
 _KNOWN_AS_WORDS = re.compile(
     r"^\s*(?:n[ée]e|formerly|previously|aka|a\.k\.a\.|known as|also)\b\.?", re.IGNORECASE

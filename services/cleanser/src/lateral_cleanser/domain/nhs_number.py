@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from operator import mul
 
 from lateral_shared.contracts.records import QualityFlag
 
@@ -11,12 +12,14 @@ from .flags import Flags, flag
 FIELD = "person.nhs_number"
 _LENGTH = 10
 _SEPARATORS = str.maketrans("", "", " -")
+_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)  # of the first nine digits, in order
 
 
 def check_digit(first_nine: str) -> int | None:
     """The Modulus 11 check digit for nine digits; None when it would be 10 (never issued)."""
-    weights = range(10, 1, -1)
-    total = sum(int(digit) * weight for digit, weight in zip(first_nine, weights, strict=True))
+    if len(first_nine) != len(_WEIGHTS):
+        raise ValueError("check_digit needs nine digits")
+    total = sum(map(mul, map(int, first_nine), _WEIGHTS))
     check = 11 - total % 11
     if check == 11:
         return 0

@@ -11,6 +11,7 @@ from .addresses import clean_address
 from .flags import Flags
 from .gazetteer import Gazetteer
 from .person import clean_person
+from .trusted import trusted
 
 
 def content_hash(record: PartnerRecord) -> str:
@@ -18,10 +19,12 @@ def content_hash(record: PartnerRecord) -> str:
 
     Canonical: the contract's JSON serialisation (compact, UTF-8, fields in the order the contract
     declares them) with absent (None) fields left out, so adding an optional field to the
-    contract never turns an unchanged record into an update. Serialised by pydantic-core, as this
-    runs for every record.
+    contract never turns an unchanged record into an update. Serialised by pydantic-core straight
+    to bytes (what `model_dump_json` returns, without the text round trip), as this runs for
+    every record.
     """
-    return hashlib.sha256(record.model_dump_json(exclude_none=True).encode()).hexdigest()
+    canonical = record.__pydantic_serializer__.to_json(record, exclude_none=True)
+    return hashlib.sha256(canonical).hexdigest()
 
 
 def cleanse_record(
@@ -42,21 +45,24 @@ def cleanse_record(
     if record.address is not None:
         address, address_flags = clean_address(record.address, gazetteer=gazetteer)
         flags.extend(address_flags)
-    return CleanRecord(
-        record_key=record_key(feed_id, record.source_record_id),
-        partner_id=partner_id,
-        feed_id=feed_id,
-        source_record_id=record.source_record_id,
-        agency_kind=record.agency_kind,
-        event_type=record.event_type,
-        event_date=record.event_date,
-        status=record.status,
-        end_date=record.end_date,
-        category=record.category,
-        attend_code=record.attend_code,
-        person=person,
-        address=address,
-        lead_professional=record.lead_professional,
-        quality_flags=flags,
-        content_hash=content_hash(record),
+    return trusted(
+        CleanRecord,
+        {
+            "record_key": record_key(feed_id, record.source_record_id),
+            "partner_id": partner_id,
+            "feed_id": feed_id,
+            "source_record_id": record.source_record_id,
+            "agency_kind": record.agency_kind,
+            "event_type": record.event_type,
+            "event_date": record.event_date,
+            "status": record.status,
+            "end_date": record.end_date,
+            "category": record.category,
+            "attend_code": record.attend_code,
+            "person": person,
+            "address": address,
+            "lead_professional": record.lead_professional,
+            "quality_flags": flags,
+            "content_hash": content_hash(record),
+        },
     )

@@ -17,6 +17,9 @@ Decisions, in order:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from lateral_shared.contracts.records import QualityFlag
 
 from .address_parts import ParsedAddress
 from .flags import Flags, flag
@@ -76,19 +79,21 @@ def _from_lookup(lookup: Lookup | None) -> UprnDecision:
         return UprnDecision(
             flags=[flag(FIELD, f"uprn_{lookup.outcome}", _NO_MATCH_MESSAGES[lookup.outcome])]
         )
-    return UprnDecision(lookup.uprn, lookup.outcome, lookup.confidence, _found_flags(lookup))
+    flags = _found_flags(lookup.outcome, lookup.scope, building=lookup.building)
+    return UprnDecision(lookup.uprn, lookup.outcome, lookup.confidence, list(flags))
 
 
-def _found_flags(lookup: Lookup) -> Flags:
+@lru_cache(maxsize=64)
+def _found_flags(outcome: str, scope: str, *, building: bool) -> tuple[QualityFlag, ...]:
     """Flags for a UPRN the gazetteer found: how, and whether it is a whole building."""
-    how = "exactly" if lookup.outcome == "exact" else "by fuzzy match within the postcode"
-    if lookup.scope == "street_and_town":
+    how = "exactly" if outcome == "exact" else "by fuzzy match within the postcode"
+    if scope == "street_and_town":
         how = "by street and town, as there was no valid postcode"
-    flags = [flag(FIELD, f"uprn_{lookup.outcome}", f"The UPRN was found in the gazetteer {how}.")]
-    if lookup.building:
+    found = flag(FIELD, f"uprn_{outcome}", f"The UPRN was found in the gazetteer {how}.")
+    if building:
         message = "The address names a building with flats but no flat: the building's UPRN."
-        flags.append(flag(FIELD, "uprn_building", message))
-    return flags
+        return found, flag(FIELD, "uprn_building", message)
+    return (found,)
 
 
 def _check_partner(

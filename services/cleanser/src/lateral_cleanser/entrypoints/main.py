@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Sequence
 
 from lateral_cleanser.bootstrap import bootstrap
+from lateral_cleanser.collector import tune_collector
 from lateral_cleanser.config import CleanserSettings
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
@@ -27,6 +28,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 async def _serve(settings: CleanserSettings) -> None:
     service = await bootstrap(settings)
+    tune_collector()  # the gazetteer is loaded: freeze it, collect less often
     await serve([service], host=settings.http_host, port=settings.http_port)
 
 
