@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from lateral_ingest_gateway.adapters import batch_store, quarantine_store, repository
+from lateral_ingest_gateway.adapters import batch_store, quarantine_store, repository, tables
 from lateral_ingest_gateway.adapters.quarantine_store import QuarantinedRow
 from lateral_ingest_gateway.bootstrap import MIGRATIONS, VERSION_TABLE, open_database
 from lateral_ingest_gateway.domain.changes import Change, Coverage, RecordState, RowDecision
@@ -202,6 +202,25 @@ async def test_record_states_are_inserted_then_replaced(
         "R1": RecordState("h1", True, batch_b, 7), "R2": RecordState("h2", False, batch_a, 3),
     }  # fmt: skip
     assert (figures.records, figures.person_records, figures.with_nhs_number) == (1, 1, 0)
+
+
+async def test_record_states_keep_when_they_were_saved(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    outcome = RowOutcome(2, "R1", "upsert", None, ())  # type: ignore[arg-type]
+    before = datetime.now(UTC).replace(microsecond=0)
+    async with sessions() as session:
+        await add_feed_row(session)
+        await batch_store.save_record_states(
+            session, feed_id="p1-ed", batch_id=uuid.uuid4(),
+            decisions=[RowDecision(outcome, Change.ACCEPTED, "h1", Coverage())],
+        )  # fmt: skip
+        await session.commit()
+        stored = (await session.execute(sa.text("SELECT updated_at FROM feed_records"))).scalar()
+        saved = (await session.execute(sa.select(tables.feed_records.c.updated_at))).scalar_one()
+    # Written as every other timestamp of the store is (on SQLite: text without a zone, in UTC).
+    assert not isinstance(stored, str) or "+" not in stored
+    assert before <= batch_store.aware(saved) <= datetime.now(UTC)
 
 
 async def test_row_errors_page_and_quarantine_replaces_and_releases(
