@@ -20,11 +20,32 @@ SECRET = "bench-client-secret-0123456789abcdef"  # noqa: S105 (a throwaway bench
 
 
 def rss_bytes(pid: int) -> int:
-    """The process's resident set size, from /proc (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
+    """The resident set size of the process and all its descendants (the gateway's worker
+    processes count as the gateway's memory), from /proc (Linux)."""
+    total = 0
+    for process in _process_tree(pid):
+        try:
+            status = Path(f"/proc/{process}/status").read_text()
+        except FileNotFoundError:  # ended between listing and reading
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) * 1024
+    return total
+
+
+def _process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending.extend(int(child) for child in children.read_text().split())
+            except FileNotFoundError:
+                continue
+    return found
 
 
 async def register(database_url: str) -> None:

@@ -2,7 +2,8 @@
 
 The gateway runs as its own process (`lateral-ingest-gateway serve`, SQLite and the embedded
 log in a temporary folder); this script generates each file (not timed), uploads it streamed as
-multipart, and samples the server process's resident memory every 50 ms. If the upload is
+multipart, and samples the resident memory of the server process and its worker processes
+every 50 ms. If the upload is
 streamed, the peak stays about the same whatever the file's size.
 
     .venv/bin/python bench/gateway_memory.py --sizes-mb 50 500
