@@ -8,7 +8,11 @@ Generates a synthetic health extract (not timed), then, in one run:
 3. a plain aiokafka producer on the same broker sending the same records' events (read back from
    `records.raw`, not timed) — the ceiling the gateway is compared with.
 
-    .venv/bin/python bench/csv_ingest.py --records 50000
+    .venv/bin/python bench/csv_ingest.py --records 300000   # a nightly extract's size
+    .venv/bin/python bench/csv_ingest.py --records 50000    # a small file
+
+Each upload pays a fixed start-up cost of roughly half a second (the first chunk's round trip
+through the worker processes and the bus), which a small file cannot spread: report both sizes.
 
 Targets (issue 3, §8): at least 20,000 records/s embedded; on Kafka at least 50 % of the plain
 producer's rate.
