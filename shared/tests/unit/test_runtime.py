@@ -52,6 +52,27 @@ async def test_metrics_count_requests_by_route_template_not_by_path() -> None:
     assert "secret-person-42" not in metrics
 
 
+async def test_a_failing_request_is_counted_as_a_server_error_under_its_route() -> None:
+    """Operations see failures on their dashboards, by route, even when a handler raises."""
+    router = APIRouter()
+
+    @router.get("/v1/addresses/{address_id}")
+    async def address(address_id: str) -> dict[str, str]:
+        raise RuntimeError("index went away")
+
+    app = create_app([Service("search-api", routers=[router])])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        failed = await client.get("/v1/addresses/addr-7")
+        metrics = (await client.get("/metrics")).text
+    assert failed.status_code == 500
+    assert (
+        'lateral_http_requests_total{method="GET",route="/v1/addresses/{address_id}",'
+        'service="search-api",status="500"} 1.0'
+    ) in metrics
+    assert "addr-7" not in metrics
+
+
 async def test_background_jobs_run_until_stopped_and_finish_before_exit() -> None:
     """A watcher started with the service gets to finish its work when the process stops."""
     import asyncio
