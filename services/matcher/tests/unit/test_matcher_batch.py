@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lateral_matcher.domain.batch import BatchResolution, KnownState, StoredRecord, keys_to_load
-from lateral_matcher.domain.linking import explain_nhs_number
 from lateral_matcher.domain.resolution import CandidateRecord, default_resolver
+from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanRecord
 
 MakeRecord = Callable[..., CleanRecord]
 NHS = {"forename": "Amy", "surname": "Smith", "nhs_number": "9000000009"}
+STORED_LINK = LinkExplanation(
+    rule="nhs_number", model_version="fs-1", score=1.0, summary="Linked on the same NHS number."
+)
 
 
 def _resolve(known: KnownState | None = None) -> BatchResolution:
@@ -62,12 +65,12 @@ def test_an_update_keeps_the_stored_link(make_record: MakeRecord) -> None:
     record = make_record("1", person={"forename": "Someone", "surname": "Else"}, version="2")
     known = KnownState(
         records={record.record_key: StoredRecord("p-1", None, "old-hash")},
-        links={record.record_key: explain_nhs_number()},
+        links={record.record_key: STORED_LINK},
         persons={"p-1"},
     )
     outcome = _resolve(known).link(record)
     assert (outcome.change, outcome.person_id) == ("updated", "p-1")
-    assert outcome.explanation == explain_nhs_number()
+    assert outcome.explanation == STORED_LINK
 
 
 def test_keys_to_load_lists_each_key_once(make_record: MakeRecord) -> None:

@@ -1,1 +1,2 @@
-"""Pure matching logic: the linking rules and how residents of an address are summarised."""
+"""Pure matching logic: blocking, comparisons, the Fellegi-Sunter model, resolution, explanations,
+merging and households."""
