@@ -28,6 +28,7 @@ DEMO_USERS = {
     "demo.duty-manager": ["duty_manager"],
     "demo.ig-officer": ["ig_officer"],
     "demo.admin": ["admin"],
+    "demo.data-steward": ["data_steward"],  # decides the matcher's review queue
 }
 BATCH_SIZE = 2_000
 TOKEN_MARGIN_S = 60  # get a new access token this long before the old one expires
@@ -43,7 +44,8 @@ FEED_ORDER = [
 
 def _load_or_create_credentials(layout: EmbeddedLayout) -> dict[str, Any]:
     if layout.credentials_file.exists():
-        return _client_credentials(json.loads(layout.credentials_file.read_text()))
+        credentials = _client_credentials(json.loads(layout.credentials_file.read_text()))
+        return _with_every_demo_user(layout, credentials)
     partners: dict[str, Any] = {}
     for feed in FEEDS:
         partner = partners.setdefault(
@@ -65,6 +67,24 @@ def _load_or_create_credentials(layout: EmbeddedLayout) -> dict[str, Any]:
     fd = os.open(layout.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump(credentials, f, indent=2)
+    return credentials
+
+
+def _with_every_demo_user(layout: EmbeddedLayout, credentials: dict[str, Any]) -> dict[str, Any]:
+    """Credentials from a data folder made before a demo account existed (such as the data
+    steward) gain that account, and the file is rewritten (still readable by its owner only)."""
+    users = credentials.setdefault("users", {})
+    missing = {u: r for u, r in DEMO_USERS.items() if u not in users}
+    if not missing:
+        return credentials
+    for username, roles in missing.items():
+        users[username] = {"password": secrets.token_urlsafe(12), "roles": roles}
+    replacement = layout.credentials_file.with_suffix(".json.new")
+    replacement.unlink(missing_ok=True)
+    fd = os.open(replacement, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump(credentials, f, indent=2)
+    replacement.replace(layout.credentials_file)
     return credentials
 
 

@@ -44,6 +44,12 @@ class SearchApiSettings(ServiceSettings, IndexSettings):
         description="Offer sign-in with local accounts (`lateral-search-api users add`). Turn "
         "off when everyone signs in with the council's identity provider.",
     )
+    matcher_url: str | None = Field(
+        default=None,
+        description="Base URL of the matcher's review API, which the web app's review queue "
+        "pages call for data stewards (for example `http://matcher:8000`). Unset: the matcher "
+        "is behind the same HTTP server as the web app (embedded mode).",
+    )
     oidc_issuer_url: str | None = Field(
         default=None,
         description="The council identity provider's OIDC issuer (for Entra ID the tenant-"
@@ -56,7 +62,7 @@ class SearchApiSettings(ServiceSettings, IndexSettings):
     oidc_roles_claim: str = Field(
         default="roles",
         description="The ID-token claim listing the user's Lateral roles (practitioner, "
-        "duty_manager, ig_officer, admin); other values in it are ignored.",
+        "duty_manager, ig_officer, admin, data_steward); other values in it are ignored.",
     )
     oidc_provider_name: str = Field(
         default="your council account",

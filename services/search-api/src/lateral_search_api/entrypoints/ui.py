@@ -1,9 +1,11 @@
 """The practitioner web front end (GOV.UK Frontend, server-rendered, works without JavaScript).
 
 Sign in (local accounts or the council's identity provider), give a reason for looking, search,
-open a person or an address, report a wrong link. Search criteria travel in POST bodies, never in
-URLs. Every search and view goes through the same audited, fail-closed code as the JSON API.
-The pieces live in `entrypoints/web/`; this module puts them together.
+open a person or an address, report a wrong link; data stewards decide the matcher's review
+queue (`web/review.py`, which calls the matcher's API on the steward's behalf). Search criteria
+travel in POST bodies, never in URLs. Every search and view goes through the same audited,
+fail-closed code as the JSON API. The pieces live in `entrypoints/web/`; this module puts them
+together.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from .web.base import NOT_ALLOWED, Web, may_search
 from .web.oidc import CouncilSignIn
 from .web.people import build_people_router
 from .web.rendering import build_assets_router
+from .web.review import build_review_router, may_review
 from .web.searching import build_search_router
 from .web.sessions import SessionCookies
 from .web.sign_in import build_sign_in_router
@@ -54,6 +57,8 @@ def build_ui_router(
         if principal is None:
             return web.redirect(session, "/sign-in")
         if not may_search(principal):
+            if may_review(principal):  # a data steward who does not search: the review queue
+                return web.redirect(session, "/review")
             return web.message(request, session, 200, "You are signed in", NOT_ALLOWED)
         if session.reason is None:
             return web.redirect(session, "/reason")
@@ -66,6 +71,7 @@ def build_ui_router(
         build_search_router(web),
         build_people_router(web),
         build_addresses_router(web),
+        build_review_router(web),
     ):
         router.include_router(part)
     return router
