@@ -168,6 +168,7 @@ def test_secrets_are_never_in_config_maps(docs: list[dict[str, Any]]) -> None:
 def test_config_maps_set_real_settings_with_the_engines_addresses(
     docs: list[dict[str, Any]],
 ) -> None:
+    from lateral_search_api.config import SearchApiSettings
     from lateral_shared.settings import IndexSettings, ServiceSettings
 
     known = {
@@ -175,11 +176,18 @@ def test_config_maps_set_real_settings_with_the_engines_addresses(
         for cls in (ServiceSettings, IndexSettings)
         for field in cls.model_fields
     }
+    search_api_only = {"LATERAL_" + f.upper() for f in SearchApiSettings.model_fields} - known
     for name, config_map in of_kind(docs, "ConfigMap").items():
         data = config_map["data"]
-        assert set(data) <= known, f"{name}: {sorted(set(data) - known)}"
+        allowed = known | (search_api_only if name == "search-api" else set())
+        assert set(data) <= allowed, f"{name}: {sorted(set(data) - allowed)}"
         assert data["LATERAL_BUS_URL"].startswith("kafka://"), name
         assert ("LATERAL_INDEX_URL" in data) == (name in SERVICES_WITH_INDEX), name
+    # The web app's review pages reach the matcher through the matcher's Service.
+    search_api = of_kind(docs, "ConfigMap")["search-api"]["data"]
+    matcher = of_kind(docs, "Service")["matcher"]
+    port = matcher["spec"]["ports"][0]["port"]
+    assert search_api["LATERAL_MATCHER_URL"] == f"http://{matcher['metadata']['name']}:{port}"
 
 
 def test_pods_carry_prometheus_scrape_annotations(docs: list[dict[str, Any]]) -> None:

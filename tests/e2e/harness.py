@@ -118,11 +118,13 @@ def start_distributed(
     workdir: Path,
 ) -> DistributedLateral:
     """Start each service as its own OS process (`lateral run <service>`) and wait until ready."""
-    urls, processes, logs = {}, {}, {}
+    urls = {name: f"http://127.0.0.1:{free_port()}" for name in DISTRIBUTED_SERVICES}
+    processes, logs = {}, {}
     try:
         for name in DISTRIBUTED_SERVICES:
-            port = free_port()
-            env = {**base_env, "LATERAL_HTTP_PORT": str(port)}
+            env = {**base_env, "LATERAL_HTTP_PORT": urls[name].rsplit(":", 1)[1]}
+            if name == "search-api":  # the web app's review pages call the matcher
+                env["LATERAL_MATCHER_URL"] = urls["matcher"]
             if name in databases:
                 env["LATERAL_DATABASE_URL"] = databases[name]
             logs[name] = workdir / f"{name}.log"
@@ -134,7 +136,6 @@ def start_distributed(
                     stdout=out,
                     stderr=subprocess.STDOUT,
                 )
-            urls[name] = f"http://127.0.0.1:{port}"
         for name, url in urls.items():
             wait_ready(url, processes[name], logs[name], timeout_s=90)
     except BaseException:

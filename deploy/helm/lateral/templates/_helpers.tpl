@@ -65,6 +65,10 @@ LATERAL_KAFKA_ENABLE_IDEMPOTENCE: {{ $v.kafka.enableIdempotence | quote }}
 LATERAL_INDEX_URL: {{ required "opensearch.url is required" $v.opensearch.url | quote }}
 LATERAL_INDEX_NAME: {{ $v.opensearch.indexName | quote }}
 {{- end }}
+{{- if eq .name "search-api" }}
+{{- /* The web app's review pages call the matcher's review API through its Service. */}}
+LATERAL_MATCHER_URL: {{ printf "http://%s:%v" (include "lateral.componentName" (dict "root" .root "name" "matcher")) $v.httpPort | quote }}
+{{- end }}
 {{- range $key, $value := .svc.env }}
 {{ $key }}: {{ $value | quote }}
 {{- end }}
