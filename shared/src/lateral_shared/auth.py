@@ -7,6 +7,7 @@ client credentials build on this in later work.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -38,6 +39,15 @@ class Principal:
     roles: frozenset[str]
 
 
+# Tokens already verified, with their expiry: a signed-in user sends the same token with every
+# request for its lifetime, and checking its signature and claims again each time cost more
+# than the rest of a search's HTTP handling. A token is only ever cached once verified, and used
+# from the cache only until it expires (as `exp` is checked: valid while now < exp).
+_VERIFIED_MAX = 4096
+_verified: dict[tuple[str, str], tuple[Principal, int]] = {}
+
+
+@functools.lru_cache(maxsize=4)
 def _key(secret: str) -> OctKey:
     return OctKey.import_key(secret.encode())
 
@@ -57,6 +67,21 @@ def issue_token(secret: str, *, subject: str, roles: list[str], ttl_s: int = 900
 
 def verify_token(secret: str, token: str) -> Principal:
     """The principal a token names; raises `ValueError` if it is invalid or expired."""
+    cached = _verified.get((secret, token))
+    if cached is not None:
+        principal, expires = cached
+        if int(time.time()) < expires:
+            return principal
+        del _verified[(secret, token)]
+    principal, expires = _verify(secret, token)
+    if len(_verified) >= _VERIFIED_MAX:
+        del _verified[next(iter(_verified))]  # the oldest
+    _verified[(secret, token)] = (principal, expires)
+    return principal
+
+
+def _verify(secret: str, token: str) -> tuple[Principal, int]:
+    """The principal a token names and when it expires, checked in full."""
     try:
         decoded = jwt.decode(token, _key(secret), algorithms=["HS256"])
         JWTClaimsRegistry(
@@ -68,7 +93,8 @@ def verify_token(secret: str, token: str) -> Principal:
     except (JoseError, ValueError) as exc:
         raise ValueError(f"invalid token ({type(exc).__name__})") from None
     roles = decoded.claims.get("roles") or []
-    return Principal(subject=str(decoded.claims["sub"]), roles=frozenset(map(str, roles)))
+    principal = Principal(subject=str(decoded.claims["sub"]), roles=frozenset(map(str, roles)))
+    return principal, int(decoded.claims["exp"])
 
 
 def staff_auth(secret: str) -> Callable[..., Awaitable[Principal]]:

@@ -90,3 +90,48 @@ def test_every_way_of_narrowing_finds_the_same_persons(
     assert found[0] == ("p3", 3.0)
     assert sorted(found[1:]) == sorted((f"p{i}", 2.0) for i in [*range(10), 13, 23] if i != 3)
     conn.close()
+
+
+def test_a_name_with_an_outward_code_reads_the_name_and_area_keys_not_the_area(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(match, "SELECTIVE_ROWS", 20)  # 61 persons share the outward code LS6
+    conn = sqlite3.connect(tmp_path / "area.db")
+    sql.prepare(conn)
+    people = [_person(f"p{i}", f"Name{i}", "Smith", f"90000000{i:02d}") for i in range(60)]
+    elsewhere = _person("p-leeds", "Ottoline", "Smith", "9000000098")
+    elsewhere = elsewhere.model_copy(update={"postcodes": ["LS7 2BB"]})
+    sql.upsert(conn, [*people, _person("p-otto", "Ottoline", "Smith", "9000000099"), elsewhere])
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)
+    query = PersonQuery(name="Otoline", postcode="LS6")
+    found = match.matches(conn, sql.PERSONS, query_keys(query))
+    conn.set_trace_callback(None)
+    assert found == [("p-otto", 1.0)]  # one edit from "ottoline"; the LS7 Ottoline is not found
+    area = str(sql.FIELD_CODES["name_areas"])
+    outward = str(sql.FIELD_CODES["outward_codes"])
+    reads = [s for s in statements if s.startswith("SELECT field, key")]
+    assert any(f"WHERE field = {area} " in s and "'ottoline:LS6'" in s for s in reads)
+    assert not any(f"WHERE field = {outward} " in s and "person_id IN" not in s for s in reads)
+    conn.close()
+
+
+async def test_a_file_from_before_the_name_and_area_keys_gets_them_on_start(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(sql.SCHEMA)
+    sql.upsert(conn, [_person("p1", "John", "Smith", "9434765919")])
+    conn.execute(f"DELETE FROM person_keys WHERE field = {sql.FIELD_CODES['name_areas']}")
+    conn.commit()  # as written by the code before version 1: no name + outward code keys
+    conn.close()
+    index = EmbeddedIndex(path)
+    await index.start()
+    try:
+        result = await index.search(PersonQuery(name="Smiht", postcode="LS6"))
+    finally:
+        await index.close()
+    assert [h.person.person_id for h in result.hits] == ["p1"]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone() == (sql.SCHEMA_VERSION,)

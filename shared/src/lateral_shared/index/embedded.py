@@ -4,20 +4,23 @@ as OpenSearch (`PersonQuery`), checked by the same contract tests.
 SQLite work runs in threads so the event loop never blocks: one writer thread (SQLite allows one
 writer at a time) and a few reader threads, each with its own connection; WAL journaling lets the
 readers search while a write is in progress, and a committed write is visible to the next search.
+A search (its matches and its page of documents) is one hop to a reader thread, in one snapshot.
 
 How it scales: see `embedded_match` (each search is driven by its most selective criterion).
-Measured with `bench/search_latency.py` on 1,000,000 synthetic persons (2 GB file): one search
-at a time, p50 6-9 ms and p95 70-100 ms over the bench's mix, the slowest a misspelt name with an
-outward code; with 20 users at once the machine's two cores queue them (figures in the bench).
+Measured with `bench/search_latency.py` on 1,000,000 synthetic persons (2.2 GB file): one search
+at a time costs 1.7 ms of CPU on average over the bench's mix (3 ms a house number and street,
+the dearest; 1.3 ms a misspelt name with an outward code); with 20 users at once the machine's
+two cores queue them (figures in the bench).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -60,7 +63,7 @@ class EmbeddedIndex(SearchIndex):
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="lateral-index-write")
         self._readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="lateral-index-read")
-        await self._write(lambda conn: conn.executescript(sql.SCHEMA))
+        await self._write(sql.prepare)
 
     async def close(self) -> None:
         for pool in (self._writer, self._readers):
@@ -86,13 +89,7 @@ class EmbeddedIndex(SearchIndex):
         return await self._read(functools.partial(sql.load, person_ids=person_ids))
 
     async def search(self, query: PersonQuery) -> SearchResult:
-        keys = query_keys(query)
-        ranked = await self._read(functools.partial(matches, where=sql.PERSONS, keys=keys))
-        page = _page(ranked, query.page, query.page_size)
-        docs = await self.get_persons([pid for pid, _ in page])
-        # A person deleted between the two reads is left out rather than failing the search.
-        hits = [SearchHit(person=docs[pid], score=score) for pid, score in page if pid in docs]
-        return SearchResult(total=len(ranked), hits=hits)
+        return await self._read(functools.partial(_search, query=query))
 
     async def upsert_addresses(self, documents: Sequence[AddressDocument]) -> None:
         if documents:
@@ -110,15 +107,7 @@ class EmbeddedIndex(SearchIndex):
         return await self._read(functools.partial(sql.load_addresses, ids=ids))
 
     async def search_addresses(self, query: AddressQuery) -> AddressResult:
-        keys = address_query_keys(query)
-        found = await self._read(functools.partial(matches, where=sql.ADDRESSES, keys=keys))
-        ordered = await self._read(
-            functools.partial(sql.by_address_key, ids=[doc_id for doc_id, _ in found])
-        )
-        page = _page([(doc_id, 0.0) for doc_id in ordered], query.page, query.page_size)
-        docs = await self.get_addresses([doc_id for doc_id, _ in page])
-        hits = [AddressHit(address=docs[i], score=score) for i, score in page if i in docs]
-        return AddressResult(total=len(ordered), hits=hits)
+        return await self._read(functools.partial(_search_addresses, query=query))
 
     async def ping(self) -> None:
         await self._read(lambda conn: conn.execute("SELECT 1 FROM persons LIMIT 1").fetchall())
@@ -150,6 +139,38 @@ class EmbeddedIndex(SearchIndex):
             with self._connections_lock:
                 self._connections.append(conn)
         return conn
+
+
+def _search(conn: sqlite3.Connection, query: PersonQuery) -> SearchResult:
+    """One page of persons matching `query` (in one reader thread, one read transaction: a
+    search and its documents are read in one hop from the event loop)."""
+    with _read_transaction(conn):
+        ranked = matches(conn, sql.PERSONS, query_keys(query))
+        page = _page(ranked, query.page, query.page_size)
+        docs = sql.load(conn, [pid for pid, _ in page])
+    hits = [SearchHit(person=docs[pid], score=score) for pid, score in page if pid in docs]
+    return SearchResult(total=len(ranked), hits=hits)
+
+
+def _search_addresses(conn: sqlite3.Connection, query: AddressQuery) -> AddressResult:
+    """One page of addresses matching `query`, in address-key order (as `_search`)."""
+    with _read_transaction(conn):
+        found = matches(conn, sql.ADDRESSES, address_query_keys(query))
+        ordered = sql.by_address_key(conn, [doc_id for doc_id, _ in found])
+        page = _page([(doc_id, 0.0) for doc_id in ordered], query.page, query.page_size)
+        docs = sql.load_addresses(conn, [doc_id for doc_id, _ in page])
+    hits = [AddressHit(address=docs[i], score=score) for i, score in page if i in docs]
+    return AddressResult(total=len(ordered), hits=hits)
+
+
+@contextlib.contextmanager
+def _read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One snapshot for several reads: what a search counted is what it then loads."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
 
 
 def _page(ranked: list[tuple[str, float]], page: int, size: int) -> list[tuple[str, float]]:

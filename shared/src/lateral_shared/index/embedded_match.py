@@ -12,6 +12,9 @@ selective criterion given, not the broadest: a misspelt name with an outward cod
 A name searched with a date of birth (the commonest search) looks its words up paired with the
 birth year (`terms.name_year_keys`): "smith" alone is tens of thousands of persons nationally,
 "smith" born in 2012 a few hundred. The date of birth is still checked in full as a filter.
+A name searched with an outward code alone ("smiht", "LS6") is looked up the same way paired
+with the outward code (`terms.name_area_keys`), and preferred to the year when both are given:
+an outward code holds fewer persons than a birth year.
 """
 
 from __future__ import annotations
@@ -56,16 +59,35 @@ def matches(
     criteria = build_criteria(conn, keys)
     if criteria is None:
         return []
-    sized = sorted((_count(conn, where, c), i, c) for i, c in enumerate(criteria))
-    if len(sized) > 1 and sized[0][0] >= SELECTIVE_ROWS:
-        sized = sorted((_count(conn, where, c, BROAD_ROWS), i, c) for _, i, c in sized)
-    _, _, first = sized[0]
+    sized = _by_selectivity(conn, where, criteria)
+    _, _, first, _ = sized[0]
     found = _read(conn, where, first)
-    for rows, _, criterion in sized[1:]:
+    for rows, _, criterion, exact in sized[1:]:
         if not found:
             break
-        found = _narrow(conn, where, criterion, found, rows)
+        found = _narrow(conn, where, criterion, found, rows, exact=exact)
     return sorted(found.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _by_selectivity(
+    conn: sqlite3.Connection, where: Collection, criteria: list[Criterion]
+) -> list[tuple[int, int, Criterion, bool]]:
+    """(rows, position, criterion, whether rows is exact) for each criterion, the most
+    selective first. Rows are counted up to `SELECTIVE_ROWS`; when none is below that, the
+    criteria still unbounded are counted again with a cap eight times higher (up to
+    `BROAD_ROWS`) until one is below it: the smallest is found without counting every row of
+    the broad ones. Rows not exact are a lower bound."""
+    cap = SELECTIVE_ROWS
+    counted = [(_count(conn, where, c), i, c) for i, c in enumerate(criteria)]
+    sized = sorted((rows, i, c, rows < cap) for rows, i, c in counted)
+    while len(sized) > 1 and not sized[0][3] and cap < BROAD_ROWS:
+        cap = min(cap * 8, BROAD_ROWS)
+        sized = sorted(
+            (rows, i, c, rows < cap)
+            for old, i, c, exact in sized
+            for rows in [old if exact else _count(conn, where, c, cap)]
+        )
+    return sized
 
 
 def _narrow(
@@ -74,18 +96,21 @@ def _narrow(
     criterion: Criterion,
     found: dict[str, float],
     rows: int,
+    *,
+    exact: bool,
 ) -> dict[str, float]:
     """The candidates that also match `criterion`, by the cheapest of three ways: read the
     criterion's rows; look each candidate up under each of the criterion's keys; or read each
     candidate's own keys through the by-document index (best for a name word that spells many
-    ways)."""
-    if rows >= SELECTIVE_ROWS:
-        rows = _count(conn, where, criterion, BROAD_ROWS)
+    ways). `rows` is the criterion's row count, or a lower bound if not `exact`: counted
+    further only when reading could still be the cheapest."""
     costs = {
         "read": rows * ROW_READ_COST,
         "probe": len(found) * len(criterion) * LOOK_UP_COST,
         "by_document": len(found) * KEYS_PER_DOCUMENT,
     }
+    if not exact and costs["read"] <= min(costs["probe"], costs["by_document"]):
+        costs["read"] = _count(conn, where, criterion, BROAD_ROWS) * ROW_READ_COST
     cheapest = min(costs, key=lambda way: costs[way])
     if cheapest == "read":
         return _intersect(found, _read(conn, where, criterion))
@@ -117,9 +142,12 @@ def build_criteria(conn: sqlite3.Connection, keys: QueryKeys) -> list[Criterion]
     if keys.unmatchable:
         return None
     year = next((values[0][:4] for field, values in keys.filters if field == n.DOB), None)
+    area = next((values[0] for field, values in keys.filters if field == n.OUTWARD), None)
     criteria = [_word_criterion(conn, word) for word in keys.words]
-    if year is not None:
-        criteria = [_with_year(criterion, year) for criterion in criteria]
+    if area is not None:  # an outward code holds fewer persons than a birth year
+        criteria = [_paired(criterion, n.NAME_AREA, area) for criterion in criteria]
+    elif year is not None:
+        criteria = [_paired(criterion, n.NAME_YEAR, year) for criterion in criteria]
     criteria += [
         {(FIELD_CODES[field], value): 0.0 for value in values} for field, values in keys.filters
     ]
@@ -140,13 +168,15 @@ def _word_criterion(conn: sqlite3.Connection, word: NameWord) -> Criterion:
     return found
 
 
-def _with_year(criterion: Criterion, year: str) -> Criterion:
-    """A name word's criterion narrowed to persons born in `year` (see the module docstring)."""
-    field = FIELD_CODES[n.NAME_YEAR]
+def _paired(criterion: Criterion, field: str, with_: str) -> Criterion:
+    """A name word's criterion narrowed to persons born in a year or known at an outward
+    code, through the keys pairing each name and initial with it (`terms.name_year_keys`,
+    `terms.name_area_keys`; see the module docstring)."""
+    code = FIELD_CODES[field]
     initial = FIELD_CODES[n.INITIAL]
     return {
-        (field, f"^{key}:{year}" if code == initial else f"{key}:{year}"): score
-        for (code, key), score in criterion.items()
+        (code, f"^{key}:{with_}" if held == initial else f"{key}:{with_}"): score
+        for (held, key), score in criterion.items()
     }
 
 

@@ -11,11 +11,16 @@ Tables, for persons and the same again for addresses:
   A misspelt word finds its candidate tokens by looking up its own deletions (symmetric delete);
   the candidates are then verified with an edit distance. Built per distinct token, not per
   person, so it grows with the vocabulary (a few hundred thousand names nationally).
+
+The file's `user_version` says which keys it holds (`SCHEMA_VERSION`); `prepare` creates the
+tables and brings a file written by older code up to date, adding the keys it lacks.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,7 +28,9 @@ from pydantic import BaseModel
 
 from . import normalise as n
 from .documents import AddressDocument, PersonDocument
-from .terms import address_keys, document_keys, name_year_keys
+from .terms import address_keys, document_keys, name_area_keys, name_year_keys
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS persons (
@@ -47,6 +54,11 @@ CREATE TABLE IF NOT EXISTS name_deletions (
 # Fields are stored as small integers: the key table has one row per key per document.
 FIELD_CODES = {field: code for code, field in enumerate(n.KEY_FIELDS)}
 
+# The keys a person has in this version of the file: 1 added the name + outward code keys
+# (`terms.name_area_keys`). A file's own version is its `PRAGMA user_version` (0 before).
+SCHEMA_VERSION = 1
+_BACKFILL_BATCH = 5_000
+
 
 @dataclass(frozen=True)
 class Collection:
@@ -63,13 +75,82 @@ PERSONS = Collection("persons", "person_keys", "person_id", "person_keys_by_pers
 ADDRESSES = Collection("addresses", "address_keys", "address_id", "address_keys_by_address")
 
 
+def prepare(conn: sqlite3.Connection) -> None:
+    """Create the tables if missing, and bring a file written by older code up to
+    `SCHEMA_VERSION` (once; another process sharing the file waits for it)."""
+    conn.executescript(SCHEMA)
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()  # another may have done it
+        if version < 1:
+            _add_name_area_keys(conn)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.rollback()
+        raise
+    conn.commit()
+
+
+def _add_name_area_keys(conn: sqlite3.Connection) -> None:
+    """Give every stored person the name + outward code keys of version 1 (the keys go into
+    the key table in no order: a page cache of 256 MB meanwhile keeps that from reading and
+    writing the same pages again and again)."""
+    started = time.monotonic()
+    code = FIELD_CODES[n.NAME_AREA]
+    (cache_size,) = conn.execute("PRAGMA cache_size").fetchone()
+    conn.execute("PRAGMA cache_size = -262144")
+    try:
+        done = _add_name_area_keys_from(conn, code)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+    if done:
+        log.info(
+            "embedded index: name and area keys added",
+            extra={"persons": done, "seconds": round(time.monotonic() - started)},
+        )
+
+
+def _add_name_area_keys_from(conn: sqlite3.Connection, code: int) -> int:
+    """Add the keys person by person, a batch at a time; how many persons were read."""
+    done, after = 0, ""
+    while True:
+        rows = conn.execute(
+            "SELECT person_id, document FROM persons WHERE person_id > ? "
+            "ORDER BY person_id LIMIT ?",
+            (after, _BACKFILL_BATCH),
+        ).fetchall()
+        if not rows:
+            break
+        conn.executemany(
+            "INSERT OR IGNORE INTO person_keys (field, key, person_id) VALUES (?, ?, ?)",
+            [
+                (code, key, pid)
+                for pid, doc in rows
+                for key in name_area_keys(document_keys(PersonDocument.model_validate_json(doc)))
+            ],
+        )
+        done, after = done + len(rows), rows[-1][0]
+    return done
+
+
+def person_keys(doc: PersonDocument) -> dict[str, list[str]]:
+    """Every key the embedded index stores for a person: the shared ones (`terms`) and its
+    own pairs of a name with a birth year and with an outward code."""
+    keys = document_keys(doc)
+    keys[n.NAME_YEAR] = name_year_keys(keys, doc.date_of_birth)
+    keys[n.NAME_AREA] = name_area_keys(keys)
+    return keys
+
+
 def upsert(conn: sqlite3.Connection, documents: Sequence[PersonDocument]) -> None:
     """Write person documents and their keys in one transaction, skipping any older than the
     stored one."""
     with conn:
         for doc in documents:
-            keys = document_keys(doc)
-            keys[n.NAME_YEAR] = name_year_keys(keys, doc.date_of_birth)
+            keys = person_keys(doc)
             if _store(conn, PERSONS, doc_id=doc.person_id, version=doc.version, doc=doc, keys=keys):
                 _add_vocabulary(conn, keys[n.NAME])
 

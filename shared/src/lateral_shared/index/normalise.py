@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from itertools import combinations
 
 from rapidfuzz.distance import OSA
@@ -35,8 +36,9 @@ REF = "ref_ids"
 INITIAL = "name_initials"
 ADDRESS = "address_tokens"
 NAME_YEAR = "name_years"  # embedded index only: see `embedded_match`
+NAME_AREA = "name_areas"  # embedded index only: see `embedded_match`
 # New fields go at the end: the embedded index stores a field as its position here.
-KEY_FIELDS = (NAME, DOB, POSTCODE, OUTWARD, NHS, REF, INITIAL, ADDRESS, NAME_YEAR)
+KEY_FIELDS = (NAME, DOB, POSTCODE, OUTWARD, NHS, REF, INITIAL, ADDRESS, NAME_YEAR, NAME_AREA)
 
 # Letters that Unicode decomposition does not reduce to ASCII (OpenSearch's asciifolding does).
 _UNDECOMPOSABLE = str.maketrans(
@@ -63,7 +65,13 @@ def name_tokens(text: str | None) -> list[str]:
     """The searchable words of a name, in order, folded (see the module docstring)."""
     if not text:
         return []
-    return _WORD.findall(_APOSTROPHES.sub("", fold(text)))
+    return list(_name_tokens(text))
+
+
+@lru_cache(maxsize=65_536)
+def _name_tokens(text: str) -> tuple[str, ...]:
+    """Names repeat (every search result's names are tokenised again to explain the match)."""
+    return tuple(_WORD.findall(_APOSTROPHES.sub("", fold(text))))
 
 
 def max_edits(word: str) -> int:

@@ -49,6 +49,14 @@ def name_year_keys(keys: dict[str, list[str]], date_of_birth: str | None) -> lis
     return [f"{t}:{year}" for t in keys[n.NAME]] + [f"^{i}:{year}" for i in keys[n.INITIAL]]
 
 
+def name_area_keys(keys: dict[str, list[str]]) -> list[str]:
+    """Each name token and initial paired with each outward code the person is known at
+    ("smith:LS6", "^s:LS6"): a name with an outward code, the way a practitioner searches who
+    knows the area but not the date of birth, is far more selective than either."""
+    names = [*keys[n.NAME], *(f"^{i}" for i in keys[n.INITIAL])]
+    return [f"{name}:{outward}" for outward in keys[n.OUTWARD] for name in names]
+
+
 def address_keys(doc: AddressDocument) -> dict[str, list[str]]:
     """Every search key of an address: its elements, postcode and outward code."""
     return {

@@ -8,6 +8,7 @@ uses, so both index adapters get the same explanation.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from rapidfuzz.distance import OSA
 
@@ -29,7 +30,8 @@ _RANK = {"exact": 0, "nickname": 1, "fuzzy": 2, "initial": 3}
 
 def person_match_reasons(query: PersonQuery, person: PersonDocument) -> list[str]:
     """Each criterion of `query` and how `person` met it, in the order the query gives them."""
-    reasons = [_name_reason(word, person) for word in n.unique(n.name_tokens(query.name))]
+    parts = list(_name_parts(person))
+    reasons = [_name_reason(word, parts) for word in n.unique(n.name_tokens(query.name))]
     if query.date_of_birth and person.date_of_birth:
         reasons.append(dob_reason(query.date_of_birth, person.date_of_birth))
     if query.postcode:
@@ -55,10 +57,11 @@ def address_match_reasons(query: AddressQuery, address: AddressDocument) -> list
     return reasons
 
 
-def _name_reason(word: str, person: PersonDocument) -> str:
-    """How one searched name word matched the person's names, e.g. "forename exact"."""
+def _name_reason(word: str, parts: list[tuple[str, str]]) -> str:
+    """How one searched name word matched the person's names (`_name_parts`), e.g. "forename
+    exact"."""
     best: tuple[int, str] | None = None
-    for part, token in _name_parts(person):
+    for part, token in parts:
         way = _way(word, token)
         if way is not None and (best is None or _RANK[way] < best[0]):
             best = (_RANK[way], _describe(way, part, word, token))
@@ -78,7 +81,9 @@ def _name_parts(person: PersonDocument) -> Iterator[tuple[str, str]]:
         yield from (("alias", token) for token in n.name_tokens(alias))
 
 
+@lru_cache(maxsize=65_536)
 def _way(word: str, token: str) -> str | None:
+    """How `word` matches a name `token` (pure; cached: a page of results repeats names)."""
     if word == token:
         return "exact"
     if token in nicknames(word):

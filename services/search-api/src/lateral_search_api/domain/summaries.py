@@ -60,6 +60,17 @@ class AddressSummary(BaseModel):
     why: list[str] = Field(default_factory=list)
 
 
+class SearchResults(BaseModel):
+    """A page of search results as the JSON API answers it."""
+
+    total: int
+    page: int
+    page_size: int
+    results: list[PersonSummary]
+    address_total: int
+    addresses: list[AddressSummary]
+
+
 def current_address(addresses: list[PersonAddress]) -> PersonAddress | None:
     """The address seen most recently (one never dated counts as oldest)."""
     if not addresses:

@@ -5,15 +5,17 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from lateral_search_api.domain.criteria import SearchRequest, ViewRequest, describe_errors
+from lateral_search_api.domain.summaries import SearchResults
 from lateral_search_api.service_layer.searching import (
     AddressView,
     AuditUnavailable,
     IndexUnavailable,
     PersonView,
+    SearchPage,
     search_persons,
     view_address,
     view_person,
@@ -40,6 +42,13 @@ async def run_search(
     ctx: SearchApiContext, principal: Principal, raw: dict[str, Any], source: str
 ) -> dict[str, Any]:
     """Check, authorise, search and audit; the JSON page of results (or an HTTP error)."""
+    return results_body(await checked_search(ctx, principal, raw, source)).model_dump(mode="json")
+
+
+async def checked_search(
+    ctx: SearchApiContext, principal: Principal, raw: dict[str, Any], source: str
+) -> SearchPage:
+    """Check, authorise, search and audit; the page of results (or an HTTP error)."""
     if not await authorise(
         ctx,
         principal,
@@ -56,19 +65,24 @@ async def run_search(
     except ValueError as exc:
         raise unprocessable(source, [{"msg": str(exc)}]) from None
     try:
-        page = await search_persons(request, principal=principal, index=ctx.index, audit=ctx.audit)
+        return await search_persons(request, principal=principal, index=ctx.index, audit=ctx.audit)
     except AuditUnavailable:
         raise HTTPException(503, AUDIT_DOWN) from None
     except IndexUnavailable:
         raise HTTPException(503, INDEX_DOWN) from None
-    return {
-        "total": page.total,
-        "page": page.page,
-        "page_size": page.page_size,
-        "results": [r.model_dump(mode="json") for r in page.results],
-        "address_total": page.address_total,
-        "addresses": [a.model_dump(mode="json") for a in page.addresses],
-    }
+
+
+def results_body(page: SearchPage) -> SearchResults:
+    return SearchResults(
+        total=page.total, page=page.page, page_size=page.page_size, results=page.results,
+        address_total=page.address_total, addresses=page.addresses,
+    )  # fmt: skip
+
+
+def search_response(page: SearchPage) -> Response:
+    """The page as JSON, serialised by pydantic in one pass (no dicts built on the way)."""
+    body = results_body(page).model_dump_json()
+    return Response(body, media_type="application/json", headers=NO_STORE)
 
 
 def build_api_router(ctx: SearchApiContext) -> APIRouter:
@@ -119,7 +133,7 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
         page: str | None = None,
         page_size: str | None = None,
         reason: str | None = None,
-    ) -> JSONResponse:
+    ) -> Response:
         """Persons (and, for a search by place alone, addresses) matching every given criterion.
         Prefer POST: criteria in a URL can end up in logs outside Lateral."""
         given = {
@@ -136,7 +150,7 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
         raw: dict[str, Any] = {k: v for k, v in given.items() if v}
         if "reason" not in raw and x_lateral_reason:
             raw["reason"] = x_lateral_reason
-        return JSONResponse(await run_search(ctx, principal, raw, "query"), headers=NO_STORE)
+        return search_response(await checked_search(ctx, principal, raw, "query"))
 
     @router.post(
         "/v1/search",
@@ -150,7 +164,7 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
     )
     async def search_by_body(
         request: Request, principal: Staff, x_lateral_reason: ReasonHeader = None
-    ) -> JSONResponse:
+    ) -> Response:
         """Persons matching every given criterion, sent as JSON so they stay out of URLs."""
         try:
             body = await request.json()
@@ -161,7 +175,7 @@ def build_api_router(ctx: SearchApiContext) -> APIRouter:
         raw = {k: v for k, v in body.items() if v not in (None, "")}
         if "reason" not in raw and x_lateral_reason:
             raw["reason"] = x_lateral_reason
-        return JSONResponse(await run_search(ctx, principal, raw, "body"), headers=NO_STORE)
+        return search_response(await checked_search(ctx, principal, raw, "body"))
 
     @router.get("/v1/persons/{person_id}", tags=["search"])
     async def get_person(

@@ -39,9 +39,12 @@ from lateral_shared.audit_trail import AuditTrail, AuditUnavailable
 from lateral_shared.auth import Principal
 from lateral_shared.index import (
     AddressDocument,
+    AddressQuery,
     AddressResult,
     PersonDocument,
+    PersonQuery,
     SearchIndex,
+    SearchResult,
     as_address_id,
 )
 
@@ -105,14 +108,10 @@ async def search_persons(
     is audited."""
     query, place = request.to_query(), request.to_address_query()
     criteria = request.criteria()
-    no_addresses = AddressResult(total=0, hits=[])
-    both = asyncio.gather(
-        index.search(query),
-        index.search_addresses(place) if place else _value(no_addresses),
-    )
     found, places = await _fetch(
-        both, audit, principal, action="search", reason=request.reason, criteria=criteria
-    )
+        _search_both(index, query, place), audit, principal,
+        action="search", reason=request.reason, criteria=criteria,
+    )  # fmt: skip
     results = [summarise(hit, person_match_reasons(query, hit.person)) for hit in found.hits]
     addresses = [
         summarise_address(hit, address_match_reasons(place, hit.address))
@@ -227,8 +226,14 @@ async def _fetch(
         raise IndexUnavailable from exc
 
 
-async def _value(value: T) -> T:
-    return value
+async def _search_both(
+    index: SearchIndex, query: PersonQuery, place: AddressQuery | None
+) -> tuple[SearchResult, AddressResult]:
+    """The persons found and, for a search by place, the addresses (both at once)."""
+    if place is None:  # most searches: no second task to make
+        return await index.search(query), AddressResult(total=0, hits=[])
+    found, places = await asyncio.gather(index.search(query), index.search_addresses(place))
+    return found, places
 
 
 async def record_denied(
