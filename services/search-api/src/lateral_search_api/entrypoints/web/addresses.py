@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lateral_search_api.domain.activity_chart import Activity, render_svg
 from lateral_search_api.domain.date_input import age_in_years
 from lateral_search_api.domain.summaries import display_name
 from lateral_search_api.service_layer.searching import AddressView
+from lateral_shared.auth import Principal
 from lateral_shared.index import AddressResident
 
 from ..http import open_address
-from .base import Web, signed_in_visit
-from .people import _newest_first, _refused
+from .base import Web, audited_view_page
+from .people import _newest_first
 
 
 def resident_row(resident: AddressResident, *, today: date) -> dict[str, Any]:
@@ -58,17 +59,9 @@ def build_addresses_router(web: Web) -> APIRouter:
 
     @router.get("/addresses/{address_id}")
     async def address_page(request: Request, address_id: str) -> Response:
-        visit = await signed_in_visit(web, request, check_role=False)
-        if isinstance(visit, Response):
-            return visit
-        if visit.session.reason is None:
-            return web.redirect(visit.session.going_to(request.url.path), "/reason")
-        try:
-            view = await open_address(
-                web.api, visit.principal, address_id, visit.session.reason, "form"
-            )
-        except HTTPException as exc:
-            return _refused(web, request, visit, exc)
-        return web.page(request, visit.session, "address.html", address_context(view))
+        async def opened(principal: Principal, reason: str) -> AddressView:
+            return await open_address(web.api, principal, address_id, reason, "form")
+
+        return await audited_view_page(web, request, "address.html", opened, address_context)
 
     return router

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from lateral_search_api.config import SearchApiSettings
@@ -109,3 +110,41 @@ async def posted_form(web: Web, request: Request) -> tuple[Visit, dict[str, str]
         return web.message(request, visit.session, 403, "There is a problem", FORM_EXPIRED)
     form = {k: v.strip() for k, v in submitted.items() if isinstance(v, str)}
     return visit, form
+
+
+View = TypeVar("View")
+REFUSED_TITLES = {
+    403: "You cannot open this record",
+    404: "Not found",
+    503: "Sorry, this cannot be shown",
+}
+
+
+async def audited_view_page(
+    web: Web,
+    request: Request,
+    template: str,
+    open_view: Callable[[Principal, str], Awaitable[View]],
+    context: Callable[[View], dict[str, Any]],
+) -> Response:
+    """A page showing one audited view (a person, an address): signed in, with a reason given
+    for this session (asked for first, then back here), and a refusal shown as a page."""
+    visit = await signed_in_visit(web, request, check_role=False)
+    if isinstance(visit, Response):
+        return visit
+    if visit.session.reason is None:
+        return web.redirect(visit.session.going_to(request.url.path), "/reason")
+    try:
+        view = await open_view(visit.principal, visit.session.reason)
+    except HTTPException as exc:
+        return refused_page(web, request, visit, exc)
+    return web.page(request, visit.session, template, context(view))
+
+
+def refused_page(web: Web, request: Request, visit: Visit, exc: HTTPException) -> Response:
+    """The service's refusal (no role, not found, audit down) in words, with its status."""
+    detail = exc.detail
+    message = detail if isinstance(detail, str) else "; ".join(d["msg"] for d in detail)
+    message = message[:1].upper() + message[1:]
+    title = REFUSED_TITLES.get(exc.status_code, "There is a problem")
+    return web.message(request, visit.session, exc.status_code, title, message)

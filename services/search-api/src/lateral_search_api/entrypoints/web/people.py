@@ -7,23 +7,23 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lateral_search_api.domain.activity_chart import Activity, agency_label, render_svg
 from lateral_search_api.domain.date_input import age_in_years
 from lateral_search_api.domain.summaries import display_name
 from lateral_search_api.service_layer.searching import AuditUnavailable, PersonView
+from lateral_shared.auth import Principal
 from lateral_shared.contracts.events import LinkReported
 from lateral_shared.contracts.topics import LINKS_REPORTED
 from lateral_shared.index import RecordSummary
 
 from ..deps import AUDIT_DOWN
 from ..http import open_person_view
-from .base import Visit, Web, posted_form, signed_in_visit
+from .base import REFUSED_TITLES, Visit, Web, audited_view_page, posted_form
 
 NOT_SENT = "The report could not be sent; try again shortly."
-TITLES = {403: "You cannot open this record", 404: "Not found", 503: "Sorry, this cannot be shown"}
 
 
 def _newest_first(records: list[RecordSummary]) -> list[RecordSummary]:
@@ -70,20 +70,13 @@ def build_people_router(web: Web) -> APIRouter:
 
     @router.get("/people/{person_id}")
     async def person_page(request: Request, person_id: str, reported: str = "") -> Response:
-        visit = await signed_in_visit(web, request, check_role=False)
-        if isinstance(visit, Response):
-            return visit
-        if visit.session.reason is None:
-            return web.redirect(visit.session.going_to(request.url.path), "/reason")
-        try:
-            view = await open_person_view(
-                web.api, visit.principal, person_id, visit.session.reason, "form"
-            )
-        except HTTPException as exc:
-            return _refused(web, request, visit, exc)
-        context = person_context(view)
-        context["reported"] = reported == "1"
-        return web.page(request, visit.session, "person.html", context)
+        async def opened(principal: Principal, reason: str) -> PersonView:
+            return await open_person_view(web.api, principal, person_id, reason, "form")
+
+        def context(view: PersonView) -> dict[str, Any]:
+            return {**person_context(view), "reported": reported == "1"}
+
+        return await audited_view_page(web, request, "person.html", opened, context)
 
     @router.post("/people/{person_id}/report-link")
     async def report_link(request: Request, person_id: str) -> Response:
@@ -106,9 +99,9 @@ def build_people_router(web: Web) -> APIRouter:
         try:
             await _report(web, visit, person_id[:200], record_key, words)
         except AuditUnavailable:
-            return web.message(request, visit.session, 503, TITLES[503], AUDIT_DOWN, **back)
+            return web.message(request, visit.session, 503, REFUSED_TITLES[503], AUDIT_DOWN, **back)
         except Exception:
-            return web.message(request, visit.session, 503, TITLES[503], NOT_SENT, **back)
+            return web.message(request, visit.session, 503, REFUSED_TITLES[503], NOT_SENT, **back)
         return web.redirect(visit.session, f"/people/{person_id}?reported=1")
 
     return router
@@ -132,16 +125,3 @@ async def _report(web: Web, visit: Visit, person_id: str, record_key: str, words
         reason=words,
     )
     await web.publisher.publish(LINKS_REPORTED, [(person_id, event)])
-
-
-def _refused(web: Web, request: Request, visit: Visit, exc: HTTPException) -> Response:
-    detail = exc.detail
-    message = detail if isinstance(detail, str) else "; ".join(d["msg"] for d in detail)
-    message = message[:1].upper() + message[1:]
-    return web.message(
-        request,
-        visit.session,
-        exc.status_code,
-        TITLES.get(exc.status_code, "There is a problem"),
-        message,
-    )
