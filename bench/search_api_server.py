@@ -43,7 +43,7 @@ async def _main(args: argparse.Namespace, data: Path) -> None:
     index: SearchIndex | None = None
     if args.index_url.startswith("http"):
         # Patient with a small, busy machine's noida-db: a slow answer is a figure, not a 503.
-        index = OpenSearchIndex(args.index_url, index_name=args.index_name, timeout_s=120)
+        index = OpenSearchIndex(args.index_url, index_name=args.index_name, timeout_s=600)
         await index.start()
     service = await bootstrap(settings, index=index)
     watcher = asyncio.create_task(_watch_parent(args.parent))

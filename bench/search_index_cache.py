@@ -72,6 +72,12 @@ def _documents_and_queries(
         yield batch, queries
 
 
+def embedded_path(count: int) -> Path:
+    """The cached embedded index of `count` persons, named for the key layout it holds (a new
+    `SCHEMA_VERSION` builds afresh)."""
+    return CACHE / f"embedded-{count}-v{sql.SCHEMA_VERSION}.db"
+
+
 def build_embedded(path: Path, count: int, queries_path: Path) -> None:
     """The embedded index file of `count` persons, written straight through its SQL (no
     fsync per batch while building: a crash means building again)."""
@@ -83,7 +89,7 @@ def build_embedded(path: Path, count: int, queries_path: Path) -> None:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -400000")
-    conn.executescript(sql.SCHEMA)
+    sql.prepare(conn)
     started, queries = time.perf_counter(), []
     for n, (batch, sampled) in enumerate(_documents_and_queries(count), start=1):
         sql.upsert(conn, batch)

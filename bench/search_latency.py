@@ -5,11 +5,12 @@ search-api's overhead as a ratio. Both backends: the embedded index and the Open
 
 The embedded index is built once and cached under `bench/.cache/` (1,000,000 persons take
 several minutes); the OpenSearch adapter is loaded afresh into noida-db on each run (see
-`run_opensearch`; `--opensearch-persons` loads fewer). The query mix, drawn from
+`run_opensearch`: 20,000 persons unless `--opensearch-persons` says otherwise, as noida-db
+reads every document on every search). The query mix, drawn from
 the persons indexed: a misspelt surname with forename and birth year, a misspelt surname with an
 outward code, a full postcode, an NHS number written with spaces, a house number and street.
 
-    .venv/bin/python bench/search_latency.py                       # both backends, 1,000,000
+    .venv/bin/python bench/search_latency.py       # both backends: 1,000,000 and 20,000 persons
     .venv/bin/python bench/search_latency.py --persons 100000 --backends embedded
 """
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -32,10 +34,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from search_index_cache import CACHE, build_embedded, build_opensearch, queries_for
+from search_index_cache import CACHE, build_embedded, build_opensearch, embedded_path, queries_for
 
 from lateral_shared.auth import issue_token
 from lateral_shared.index import PersonQuery, SearchIndex
@@ -118,14 +121,23 @@ async def measure(
     *,
     users: int,
     persons: int,
+    min_queries: int = MIN_QUERIES,
+    warm_up: int = 200,
 ) -> dict[str, Any]:
-    """Direct and through-the-API latencies of the same queries, warm caches first."""
-    queries = queries * -(-MIN_QUERIES // len(queries))  # a small run repeats its mix
+    """Direct and through-the-API latencies of the same queries, warm caches first.
+
+    The HTTP client is aiohttp, not httpx: it shares the machine's cores with the server, and
+    httpx spent more CPU on each request (3-4 ms on the 2-core bench machine) than the
+    search-api did, which the search-api's figures then carried as if it were its own."""
+    queries = queries * -(-min_queries // len(queries))  # a small run repeats its mix
     token = issue_token(SECRET, subject="bench", roles=["practitioner"])
     headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=users, max_keepalive_connections=users)
-    async with httpx.AsyncClient(
-        base_url=api_url, headers=headers, limits=limits, timeout=60
+    connector = aiohttp.TCPConnector(limit=users)
+    async with aiohttp.ClientSession(
+        base_url=api_url,
+        headers=headers,
+        connector=connector,
+        timeout=aiohttp.ClientTimeout(total=600),
     ) as client:
 
         async def direct(criteria: dict[str, str]) -> int:
@@ -133,15 +145,15 @@ async def measure(
 
         async def api(criteria: dict[str, str]) -> int:
             body = {**criteria, "reason": "bench: latency"}
-            response = await client.post("/v1/search", json=body)
-            response.raise_for_status()
-            return int(response.json()["total"])
+            async with client.post("/v1/search", json=body) as response:
+                response.raise_for_status()
+                return int((await response.json())["total"])
 
-        await load(queries[:200], direct, users)  # warm-up, not measured
-        await load(queries[:200], api, users)
+        await load(queries[:warm_up], direct, users)  # warm-up, not measured
+        await load(queries[:warm_up], api, users)
         direct_ms, direct_found = await load(queries, direct, users)
         api_ms, api_found = await load(queries, api, users)
-    row = {
+    row: dict[str, Any] = {
         "backend": label,
         "persons": persons,
         "queries": len(queries),
@@ -165,7 +177,7 @@ def _server(index_url: str, data: Path, port: int) -> list[str]:
 
 
 async def run_embedded(count: int, users: int, work: Path) -> dict[str, Any] | None:
-    path = CACHE / f"embedded-{count}.db"
+    path = embedded_path(count)
     queries_path = CACHE / f"queries-{count}.json"
     build_embedded(path, count, queries_path)
     if users == 0:
@@ -186,12 +198,19 @@ async def run_embedded(count: int, users: int, work: Path) -> dict[str, Any] | N
             await index.close()
 
 
+# noida-db scans every document on every search (no inverted index: ~20 us of engine CPU per
+# person per search, so ~2-3 s a search at 100,000 persons; `search_opensearch.py` measures it), so
+# the OpenSearch run sends fewer searches than the embedded one: still the same mix, each path.
+OPENSEARCH_QUERIES = 200
+OPENSEARCH_WARM_UP = 20
+
+
 async def run_opensearch(count: int, users: int, work: Path) -> dict[str, Any] | None:
     """Load `count` persons into a fresh noida-db and measure in the same engine process.
 
-    Not cached between runs: noida-db keeps its search structures in memory only, and after a
-    restart from its data folder every search reads every document (7 s a search at 100,000
-    persons here, against milliseconds freshly loaded). Real OpenSearch has no such limit."""
+    Not cached between runs: noida-db would reload its whole JSON snapshot on restart, and loading
+    afresh is quick next to the searches. Its cost grows with the persons loaded: every search reads
+    every document (see OPENSEARCH_QUERIES), which real OpenSearch does not."""
     queries = queries_for(count)
     engine_port, api_port = free_port(), free_port()
     noida = [str(Path(sys.executable).parent / "noida-db"), "start", "--only", "elasticsearch",
@@ -200,7 +219,7 @@ async def run_opensearch(count: int, users: int, work: Path) -> dict[str, Any] |
     url = f"http://127.0.0.1:{engine_port}"
     with started(noida, work / "noida.log"):
         await _wait_http(url)
-        index = OpenSearchIndex(url, index_name="bench-persons", refresh="false", timeout_s=300)
+        index = OpenSearchIndex(url, index_name="bench-persons", refresh="false", timeout_s=600)
         await index.start()
         try:
             await build_opensearch(index, work / "noida" / "bench.done", count)
@@ -219,6 +238,8 @@ async def run_opensearch(count: int, users: int, work: Path) -> dict[str, Any] |
                     queries,
                     users=users,
                     persons=count,
+                    min_queries=OPENSEARCH_QUERIES,
+                    warm_up=OPENSEARCH_WARM_UP,
                 )
         finally:
             await index.close()
@@ -243,13 +264,19 @@ async def main() -> None:
     parser.add_argument(
         "--opensearch-persons",
         type=int,
-        help="persons in the OpenSearch run, if fewer (noida-db loads slowly on a small machine)",
+        default=20_000,
+        help="persons in the OpenSearch run (noida-db scans every person on every search: "
+        "~20 us each, so 1,000,000 would be ~20-40 s of engine CPU a search; see run_opensearch)",
     )
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--build-only", action="store_true", help="build the cached indexes only")
     parser.add_argument("--backends", default="embedded,opensearch")
     args = parser.parse_args()
     CACHE.mkdir(exist_ok=True)
+    # As the search-api does once started (`runtime.serve`): the start-up objects stay out of
+    # full garbage collections, so neither path's figures carry the other's collector pauses.
+    gc.collect()
+    gc.freeze()
     runners = {"embedded": run_embedded, "opensearch": run_opensearch}
     work = Path(tempfile.mkdtemp(prefix="lateral-search-bench-"))
     for backend in args.backends.split(","):

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from opensearchpy import AsyncOpenSearch
 
 from lateral_shared.contracts.records import AgencyKind, LeadProfessional, RecordStatus
 from lateral_shared.index import (
@@ -21,6 +22,8 @@ from lateral_shared.index import (
 )
 from lateral_shared.index.embedded import EmbeddedIndex
 from lateral_shared.index.opensearch import OpenSearchIndex
+from lateral_shared.index.opensearch_body import person_source
+from lateral_shared.testing.engines import EngineProcess
 
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -290,4 +293,28 @@ async def test_get_person_round_trips_the_document(index: SearchIndex) -> None:
         "p1": PEOPLE[0],
     }
     assert await found(index, name="obrien zoe", ref_id="H-9") == ["p9"]
-    assert await index.ping() is None
+    await index.ping()  # reachable: it raises otherwise
+
+
+@pytest.mark.opensearch
+async def test_opensearch_reads_documents_stored_as_objects_by_earlier_versions(
+    noida: EngineProcess,
+) -> None:
+    """Persons written before the document was stored as JSON text (an object then) are still
+    found and read back whole, so an index need not be rebuilt on upgrade."""
+    name = f"persons-{uuid.uuid4().hex}"
+    index = OpenSearchIndex(noida.url, index_name=name)
+    await index.start()
+    try:
+        old = PEOPLE[0]
+        source = {**person_source(old), "document": old.model_dump(mode="json")}
+        async with AsyncOpenSearch(hosts=[noida.url]) as client:
+            await client.index(index=name, id=old.person_id, body=source, refresh="true")
+        await index.upsert_persons([PEOPLE[1]])  # and one written now, beside it
+        assert await index.get_persons([old.person_id, PEOPLE[1].person_id]) == {
+            old.person_id: old,
+            PEOPLE[1].person_id: PEOPLE[1],
+        }
+        assert await found(index, name="Smith") == [old.person_id, PEOPLE[1].person_id]
+    finally:
+        await index.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from opensearchpy import AsyncOpenSearch, NotFoundError, TransportError
 from opensearchpy import ConnectionError as EngineUnreachable
@@ -40,6 +40,8 @@ from .port import SearchIndex
 from .terms import address_query_keys, query_keys
 
 BULK_CHUNK = 500
+
+_Document = TypeVar("_Document", PersonDocument, AddressDocument)
 
 
 class SearchIndexError(RuntimeError):
@@ -128,25 +130,25 @@ class OpenSearchIndex(SearchIndex):
 
     async def get_persons(self, person_ids: Sequence[str]) -> dict[str, PersonDocument]:
         found = await self._get_many(self._index, person_ids)
-        return {pid: PersonDocument.model_validate(doc) for pid, doc in found.items()}
+        return {pid: _stored(PersonDocument, source) for pid, source in found.items()}
 
     async def get_addresses(self, addresses: Sequence[str]) -> dict[str, AddressDocument]:
         found = await self._get_many(self._addresses, [as_address_id(a) for a in addresses])
-        return {key: AddressDocument.model_validate(doc) for key, doc in found.items()}
+        return {key: _stored(AddressDocument, source) for key, source in found.items()}
 
     async def _get_many(self, index: str, ids: Sequence[str]) -> dict[str, Any]:
-        """The stored `document` of each of `ids` that exists, by ID."""
+        """The stored source of each of `ids` that exists, by ID."""
         if not ids:
             return {}
         try:
-            answer = await self._started().mget(index=index, body={"ids": list(ids)})
+            answer = await self._started().mget(
+                index=index, body={"ids": list(ids)}, _source_includes=["document"]
+            )
         except NotFoundError:
             return {}
         except TransportError as exc:
             raise _safe_error("get", exc) from None
-        return {
-            doc["_id"]: doc["_source"]["document"] for doc in answer["docs"] if doc.get("found")
-        }
+        return {doc["_id"]: doc["_source"] for doc in answer["docs"] if doc.get("found")}
 
     async def search(self, query: PersonQuery) -> SearchResult:
         keys = query_keys(query)
@@ -156,7 +158,7 @@ class OpenSearchIndex(SearchIndex):
         answer = await self._search(self._index, body)
         hits = [
             SearchHit(
-                person=PersonDocument.model_validate(hit["_source"]["document"]),
+                person=_stored(PersonDocument, hit["_source"]),
                 score=float(hit["_score"] or 0.0),
             )
             for hit in answer["hits"]["hits"]
@@ -170,9 +172,7 @@ class OpenSearchIndex(SearchIndex):
         body = address_search_body(keys, page=query.page, page_size=query.page_size)
         answer = await self._search(self._addresses, body)
         hits = [
-            AddressHit(
-                address=AddressDocument.model_validate(hit["_source"]["document"]), score=1.0
-            )
+            AddressHit(address=_stored(AddressDocument, hit["_source"]), score=1.0)
             for hit in answer["hits"]["hits"]
         ]
         return AddressResult(total=answer["hits"]["total"]["value"], hits=hits)
@@ -214,6 +214,14 @@ class OpenSearchIndex(SearchIndex):
         if self._client is None:
             raise RuntimeError("the OpenSearch index is not started: call start() first")
         return self._client
+
+
+def _stored(model: type[_Document], source: dict[str, Any]) -> _Document:
+    """The document kept in a stored source: JSON text, or an object if written before."""
+    document = source["document"]
+    if isinstance(document, str):
+        return model.model_validate_json(document)
+    return model.model_validate(document)
 
 
 def _error_type(exc: TransportError) -> str:
