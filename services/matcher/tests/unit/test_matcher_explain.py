@@ -78,3 +78,16 @@ def test_a_new_person_says_how_close_the_nearest_person_came() -> None:
     )
     assert "different forenames" in explanation.summary
     assert "different dates of birth" in explanation.summary
+
+
+def test_an_explanation_is_a_valid_contract_and_names_each_records_own_forenames() -> None:
+    """Summaries are shared between pairs alike: one naming forenames must not serve another."""
+    resolver = default_resolver()
+    known = record("trust/1", {**BILL, "forename": "William", "forename_key": "william"})
+    first = resolver.resolve(record("asc/2", BILL), [CandidateRecord("P1", known)]).explanation
+    will = {**BILL, "forename": "Will", "forename_key": "will"}
+    second = resolver.resolve(record("asc/3", will), [CandidateRecord("P1", known)]).explanation
+    assert "'Bill' is a known short form of 'William'" in first.summary
+    assert "'Will' is a known short form of 'William'" in second.summary
+    for explanation in (first, second):
+        assert type(explanation).model_validate(explanation.model_dump()) == explanation

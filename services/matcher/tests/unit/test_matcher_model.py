@@ -124,6 +124,28 @@ def test_agreeing_on_a_common_surname_counts_for_less_than_on_a_rare_one(
     assert scorer.field_weights(pattern, smith)[1] < scorer.field_weights(pattern, rare)[1] - 2
 
 
+def test_each_field_weighs_log2_m_over_u_of_its_level_and_nothing_when_missing() -> None:
+    model = load_shipped_model()
+    scorer = Scorer(model)
+    profile = _synthetic_profiles()[0]
+    for index, comparison in enumerate(COMPARISONS):
+        params = model.parameters[comparison.name]
+        for level in range(-1, len(comparison.levels)):
+            pattern = tuple(level if i == index else -1 for i in range(len(COMPARISONS)))
+            weights = scorer.field_weights(pattern, profile)
+            assert all(w == 0.0 for i, w in enumerate(weights) if i != index)
+            if level == -1:
+                expected = 0.0
+            elif level == comparison.term_frequency_level:
+                value = getattr(profile, comparison.name)
+                share = params.term_frequencies.get(value, params.term_frequency_floor)
+                expected = math.log2(params.m[level] / share)
+            else:
+                expected = math.log2(params.m[level] / params.u[level])
+            assert weights[index] == expected
+            assert scorer.match_weight(weights) == model.prior_weight + expected
+
+
 def test_the_model_file_round_trips_and_rejects_another_format(trained: MatchModel) -> None:
     assert model_from_json(model_to_json(trained)) == trained
     with pytest.raises(ValueError, match="format"):

@@ -125,10 +125,9 @@ class BatchResolution:
         self._records = dict(known.records)
         self._links = dict(known.links)
         self._candidates = dict(known.candidates)
-        self._filed = {key: set(keys) for key, keys in known.filed.items()}
-        self._members: dict[str, set[str]] = {}
-        for record_key, candidate in self._candidates.items():
-            self._members.setdefault(candidate.person_id, set()).add(record_key)
+        # Shared with `known` (left as it was): a key's set is copied before its first change.
+        self._filed = dict(known.filed)
+        self._own_filed: set[str] = set()
         self._persons = set(known.persons)
         self._decisions = known.decisions
         self.changes = BatchChanges(redirects=PersonRedirects(dict(known.redirects)))
@@ -206,10 +205,12 @@ class BatchResolution:
     def _candidates_of(self, record_key: str, keys: list[str]) -> list[CandidateRecord]:
         """The stored and earlier-in-batch records sharing one of `keys` (the record's own)."""
         found: set[str] = set()
+        filed, candidates = self._filed, self._candidates
         for key in keys:
-            found |= self._filed.get(key, set())
+            if filed_under := filed.get(key):
+                found.update(filed_under)
         found.discard(record_key)
-        return [self._candidates[k] for k in sorted(found) if k in self._candidates]
+        return [candidates[k] for k in sorted(found) if k in candidates]
 
     def _merge(self, cause: str, person_ids: list[str]) -> tuple[str, tuple[str, ...]]:
         """Merge the persons a record links to into the survivor; the IDs merged away."""
@@ -217,12 +218,12 @@ class BatchResolution:
         survivor = choose_survivor(current)
         absorbed = tuple(p for p in current if p != survivor)
         for person_id in absorbed:
-            moved = sorted(self._members.pop(person_id, set()))
+            # Merges are rare: the person's candidate records are found by looking through all.
+            moved = sorted(k for k, c in self._candidates.items() if c.person_id == person_id)
             for record_key in moved:
                 self._candidates[record_key] = CandidateRecord(
                     survivor, self._candidates[record_key].record
                 )
-            self._members.setdefault(survivor, set()).update(moved)
             self.changes.redirects.merge(person_id, into=survivor)
             self.changes.merges.append(
                 Merge(survivor, person_id, cause, merge_reason(cause), actor="matcher")
@@ -263,11 +264,15 @@ class BatchResolution:
         if person_id is None:
             return
         self._candidates[key] = CandidateRecord(person_id, record)
-        self._members.setdefault(person_id, set()).add(key)
         for blocking_key in keys:
-            self._filed.setdefault(blocking_key, set()).add(key)
+            self._file(blocking_key, key)
+
+    def _file(self, blocking_key: str, record_key: str) -> None:
+        if blocking_key in self._own_filed:
+            self._filed[blocking_key].add(record_key)
+        else:
+            self._filed[blocking_key] = {*self._filed.get(blocking_key, ()), record_key}
+            self._own_filed.add(blocking_key)
 
     def _forget_candidate(self, record_key: str) -> None:
-        old = self._candidates.pop(record_key, None)
-        if old is not None:
-            self._members.get(old.person_id, set()).discard(record_key)
+        self._candidates.pop(record_key, None)

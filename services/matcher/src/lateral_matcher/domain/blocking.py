@@ -28,10 +28,23 @@ from .profile import PersonProfile, cached_profile
 _GENDERS = ("female", "male", "other")
 
 
+KEYS_CACHE_SIZE = 250_000
+# Keys depend only on compared fields: remembered by profile signature (a service asks for a
+# record's keys when loading its batch, and again when linking it).
+_keys: dict[str, tuple[str, ...]] = {}
+
+
 def blocking_keys(record: CleanRecord) -> list[str]:
     """The record's blocking keys (none for an address-only record), without repeats."""
     profile = cached_profile(record)
-    return profile_keys(profile) if profile is not None else []
+    if profile is None:
+        return []
+    found = _keys.get(profile.signature_key)
+    if found is None:
+        if len(_keys) >= KEYS_CACHE_SIZE:
+            _keys.clear()
+        found = _keys[profile.signature_key] = tuple(profile_keys(profile))
+    return list(found)
 
 
 def profile_keys(profile: PersonProfile) -> list[str]:

@@ -72,27 +72,34 @@ class PersonScorer:
         self._scorer = Scorer(model)
         # Records alike in every compared field compare alike: a busy person's repeated records,
         # and a later record repeating an earlier one, reuse one comparison.
-        self._pairs: dict[tuple[int, int], tuple[Pattern, tuple[float, ...], float]] = {}
+        self._pairs: dict[tuple[str, str], tuple[Pattern, tuple[float, ...], float]] = {}
 
     def score(
         self, profile: PersonProfile, person_id: str, others: Sequence[PersonProfile],
         accepted: frozenset[tuple[str, str]],
     ) -> PersonScore:  # fmt: skip
-        """The rule that applies to the person, and the closest of its records under the model."""
-        scored = [self._score_one(profile, other) for other in others]
-        if (profile.record_key, person_id) in accepted:
-            rule, pool = "steward", scored
-        elif by_ref := [s for s in scored if _same_feed_person(profile, s[2])]:
-            rule, pool = "person_ref", by_ref
-        elif profile.nhs_number and (
-            by_nhs := [s for s in scored if s[2].nhs_number == profile.nhs_number]
+        """The rule that applies to the person, and the closest of its records under the model.
+
+        The rule depends on the records alone, so only the records it names are scored (a
+        record of the same NHS number is closest among those, whatever the others score)."""
+        nhs = profile.nhs_number
+        if accepted and (profile.record_key, person_id) in accepted:
+            rule, pool = "steward", others
+        elif profile.person_ref is not None and (
+            by_ref := [o for o in others if _same_feed_person(profile, o)]
         ):
-            pool = by_nhs
-            rule = "nhs_number_conflict" if all(nhs_conflict(s[0]) for s in pool) else "nhs_number"
+            rule, pool = "person_ref", by_ref
+        elif nhs and (by_nhs := [o for o in others if o.nhs_number == nhs]):
+            rule, pool = "nhs_number", by_nhs
         else:
-            rule, pool = "probabilistic", scored
+            rule, pool = "probabilistic", others
+        scored = [self._score_one(profile, other) for other in pool]
+        if rule == "nhs_number" and all(nhs_conflict(s[0]) for s in scored):
+            rule = "nhs_number_conflict"
         # Ties go to the greatest record key, so the candidates' order never matters.
-        pattern, weights, closest, weight = max(pool, key=lambda s: (s[3], s[2].record_key))
+        pattern, weights, closest, weight = (
+            scored[0] if len(scored) == 1 else max(scored, key=_closeness)
+        )
         return PersonScore(
             person_id=person_id,
             rule=rule,
@@ -105,7 +112,7 @@ class PersonScorer:
         )
 
     def _score_one(self, profile: PersonProfile, other: PersonProfile) -> ScoredRecord:
-        key = (profile.signature_id, other.signature_id)
+        key = (profile.signature_key, other.signature_key)
         found = self._pairs.get(key)
         if found is None:
             pattern = compare(profile, other)
@@ -115,6 +122,10 @@ class PersonScorer:
                 self._pairs.clear()
             self._pairs[key] = found
         return found[0], found[1], other, found[2]
+
+
+def _closeness(scored: ScoredRecord) -> tuple[float, str]:
+    return scored[3], scored[2].record_key
 
 
 def _feed_person_ids(records: Sequence[PersonProfile]) -> dict[str, set[str]]:

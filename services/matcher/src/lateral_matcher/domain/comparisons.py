@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import ne
 from typing import Final
 
 from rapidfuzz.distance import JaroWinkler
 
-from .nicknames import is_known_short_form
 from .profile import PersonProfile
 
 NULL: Final = -1
@@ -48,7 +48,7 @@ def compare_forename(a: PersonProfile, b: PersonProfile) -> int:
         return NULL
     if one == other:
         return 0
-    if is_known_short_form(one, other):
+    if not a.formal_names.isdisjoint(b.formal_names):  # `nicknames.is_known_short_form`
         return 1
     if len(one) == 1 or len(other) == 1:
         return 4 if one[0] == other[0] else 5
@@ -112,7 +112,7 @@ def _compare_full_dates(one: str, other: str) -> int:
         return 1
     if one[4:] == other[4:] and abs(int(year) - int(other[:4])) == 1:
         return 2
-    if sum(x != y for x, y in zip(one, other, strict=True)) == 1:
+    if sum(map(ne, one, other)) == 1:  # both full dates: the same length
         return 3
     return 5
 

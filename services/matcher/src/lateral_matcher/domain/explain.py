@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from lateral_shared.contracts.events import LinkExplanation
+from lateral_shared.contracts.events import LinkExplanation, LinkField
 
 from .comparisons import COMPARISONS, NULL, Pattern
 from .nicknames import SHORT_FORMS
@@ -46,46 +46,80 @@ RULE_OPENINGS: Final = {
 }
 
 
-def link_fields(pattern: Pattern, weights: tuple[float, ...]) -> list[dict[str, object]]:
-    """Every compared field with its agreement level ("missing" when either lacks it), as the
-    `LinkField` dicts `LinkExplanation` validates in one go (this runs for every link)."""
-    return [
-        {
-            "field": comparison.name,
-            "agreement": "missing" if level == NULL else comparison.levels[level],
-            "weight": round(weight, 2),
-        }
-        for comparison, level, weight in zip(COMPARISONS, pattern, weights, strict=True)
-    ]
+_NAMES: Final = tuple(comparison.name for comparison in COMPARISONS)
+_LEVELS: Final = tuple(comparison.levels for comparison in COMPARISONS)
+_LEVEL_PHRASES: Final = tuple(PHRASES[name] for name in _NAMES)
+_FORENAME, _SURNAME = _NAMES.index("forename"), _NAMES.index("surname")
+FIELD_CACHE_SIZE = 100_000
+# Summaries follow from the rule, score, levels, weights and (for a known short form) the
+# forenames: pairs alike share one. Strings, so the cache gives the garbage collector no work.
+SUMMARY_CACHE_SIZE = 100_000
+_summaries: dict[tuple[object, ...], str] = {}
+# LinkFields are frozen: one per (field, level, rounded weight) serves every explanation.
+_fields: dict[tuple[int, int, float], LinkField] = {}
+_field_lists: dict[tuple[Pattern, tuple[float, ...]], tuple[LinkField, ...]] = {}
+
+
+def link_fields(pattern: Pattern, weights: tuple[float, ...]) -> list[LinkField]:
+    """Every compared field with its agreement level ("missing" when either lacks it)."""
+    key = (pattern, weights)
+    found = _field_lists.get(key)
+    if found is None:
+        if len(_field_lists) >= FIELD_CACHE_SIZE:
+            _field_lists.clear()
+        found = _field_lists[key] = tuple(
+            _link_field(index, level, weight)
+            for index, (level, weight) in enumerate(zip(pattern, weights, strict=True))
+        )
+    return list(found)
+
+
+def _link_field(index: int, level: int, weight: float) -> LinkField:
+    key = (index, level, round(weight, 2))
+    found = _fields.get(key)
+    if found is None:
+        if len(_fields) >= FIELD_CACHE_SIZE:
+            _fields.clear()
+        agreement = "missing" if level == NULL else _LEVELS[index][level]
+        found = _fields[key] = LinkField(field=_NAMES[index], agreement=agreement, weight=key[2])
+    return found
 
 
 def summary_phrases(
     pattern: Pattern, weights: tuple[float, ...], record: PersonProfile, other: PersonProfile
 ) -> list[str]:
-    """The fields' levels in words, strongest evidence first."""
-    ranked = sorted(range(len(COMPARISONS)), key=lambda i: (-abs(weights[i]), COMPARISONS[i].name))
+    """The fields' levels in words, strongest evidence first (ties by field name)."""
+    ranked = sorted(zip([-abs(w) for w in weights], _NAMES, range(len(_NAMES)), strict=True))
     phrases = []
-    for index in ranked:
-        phrase = _phrase(COMPARISONS[index].name, pattern[index], weights[index], record, other)
-        if phrase:
+    for _, _, index in ranked:
+        level = pattern[index]
+        if level != NULL and (phrase := _phrase(index, level, weights[index], record, other)):
             phrases.append(phrase)
     return phrases
 
 
 def _phrase(
-    name: str, level: int, weight: float, record: PersonProfile, other: PersonProfile
+    index: int, level: int, weight: float, record: PersonProfile, other: PersonProfile
 ) -> str | None:
-    if level == NULL:
-        return None
-    if name == "forename" and level == 1:
+    if index == _FORENAME and level == 1:
         short, formal = record, other
         if record.forename in SHORT_FORMS and other.forename not in SHORT_FORMS:
             short, formal = other, record
         return f"'{short.forename_text}' is a known short form of '{formal.forename_text}'"
-    phrase = PHRASES[name][level]
-    if phrase and level == 0 and name in ("forename", "surname") and weight < COMMON_NAME_WEIGHT:
+    phrase = _LEVEL_PHRASES[index][level]
+    if phrase and level == 0 and index in (_FORENAME, _SURNAME) and weight < COMMON_NAME_WEIGHT:
         phrase += " (a common name, so it counts for less)"
     return phrase
+
+
+def _summary(
+    opening: str, rule: str, *, score: float, pattern: Pattern, weights: tuple[float, ...],
+    record: PersonProfile, other: PersonProfile,
+) -> str:  # fmt: skip
+    phrases = summary_phrases(pattern, weights, record, other)
+    if rule == "new_person":
+        return f"{opening} (closest score {score:.2f}): {'; '.join(phrases)}."
+    return f"{opening}: {'; '.join(phrases)}." if phrases else f"{opening}."
 
 
 def explain(
@@ -98,16 +132,22 @@ def explain(
         return LinkExplanation(
             rule=rule, model_version=model_version, score=score, summary=f"{opening}."
         )
-    phrases = summary_phrases(pattern, weights, record, other)
-    summary = f"{opening}: {'; '.join(phrases)}." if phrases else f"{opening}."
-    if rule == "new_person":
-        summary = f"{opening} (closest score {score:.2f}): {'; '.join(phrases)}."
-    return LinkExplanation.model_validate(
-        {
-            "rule": rule,
-            "model_version": model_version,
-            "score": round(score, 6),
-            "fields": link_fields(pattern, weights),
-            "summary": summary,
-        }
+    forenames: tuple[str | None, ...] = ()
+    if pattern[_FORENAME] == 1:  # the summary names both forenames as written
+        forenames = (record.forename, record.forename_text, other.forename, other.forename_text)
+    key = (rule, score, pattern, weights, forenames)
+    summary = _summaries.get(key)
+    if summary is None:
+        if len(_summaries) >= SUMMARY_CACHE_SIZE:
+            _summaries.clear()
+        summary = _summaries[key] = _summary(
+            opening, rule, score=score, pattern=pattern, weights=weights, record=record, other=other
+        )
+    # The fields are LinkField instances already, which pydantic takes as they are.
+    return LinkExplanation(
+        rule=rule,
+        model_version=model_version,
+        score=round(score, 6),
+        fields=link_fields(pattern, weights),
+        summary=summary,
     )

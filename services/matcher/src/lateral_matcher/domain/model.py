@@ -14,14 +14,16 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import getitem
 from typing import Any
 
-from .comparisons import COMPARISONS, NULL, Pattern
+from .comparisons import COMPARISONS, Pattern
 from .profile import PersonProfile
 
 FORMAT = "lateral-fellegi-sunter/1"
 # Name frequencies of fewer records than this are not kept in a model file (it may travel).
 MIN_NAME_COUNT = 5
+TF_CACHE_SIZE = 100_000  # names whose term-frequency weight a scorer remembers, per field
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,31 +62,46 @@ class Scorer:
 
     def __init__(self, model: MatchModel) -> None:
         self.model = model
-        self._weights = [
-            tuple(_log2_ratio(m, u) for m, u in zip(params.m, params.u, strict=True))
+        self._prior_weight = model.prior_weight
+        # Per comparison, the weight of each level shifted by one, so NULL (-1) reads 0.0.
+        self._tables = [
+            (0.0, *(_log2_ratio(m, u) for m, u in zip(params.m, params.u, strict=True)))
             for params in (model.parameters[c.name] for c in COMPARISONS)
         ]
-        self._tf = [model.parameters[c.name] for c in COMPARISONS]
-        self._tf_levels = [c.term_frequency_level for c in COMPARISONS]
+        self._tf = [
+            (index, c.term_frequency_level)
+            for index, c in enumerate(COMPARISONS)
+            if c.term_frequency_level is not None
+        ]
         self._names = [c.name for c in COMPARISONS]
+        self._tf_weights: list[dict[str, float]] = [{} for _ in COMPARISONS]  # value -> weight
 
     def field_weights(self, pattern: Pattern, a: PersonProfile) -> tuple[float, ...]:
         """The weight of each field's level (0 for a missing field)."""
-        weights = []
-        for index, level in enumerate(pattern):
-            if level == NULL:
-                weights.append(0.0)
-            elif level == self._tf_levels[index]:
-                params = self._tf[index]
-                value = getattr(a, self._names[index])
-                share = params.term_frequencies.get(value, params.term_frequency_floor)
-                weights.append(_log2_ratio(params.m[level], share))
-            else:
-                weights.append(self._weights[index][level])
+        weights = list(map(getitem, self._tables, map(_next, pattern)))
+        for index, level in self._tf:
+            if pattern[index] == level:
+                weights[index] = self._tf_weight(index, level, a)
         return tuple(weights)
 
+    def _tf_weight(self, index: int, level: int, a: PersonProfile) -> float:
+        """The exact level's weight for `a`'s value, u being the value's share of all records."""
+        value = getattr(a, self._names[index])
+        weights = self._tf_weights[index]
+        found = weights.get(value)
+        if found is None:
+            params = self.model.parameters[self._names[index]]
+            share = params.term_frequencies.get(value, params.term_frequency_floor)
+            if len(weights) >= TF_CACHE_SIZE:
+                weights.clear()
+            found = weights[value] = _log2_ratio(params.m[level], share)
+        return found
+
     def match_weight(self, field_weights: tuple[float, ...]) -> float:
-        return self.model.prior_weight + sum(field_weights)
+        return self._prior_weight + sum(field_weights)
+
+
+_next = (1).__add__  # a level's place in a weight table: NULL (-1) reads the 0.0 in front
 
 
 def probability(match_weight: float) -> float:

@@ -196,7 +196,8 @@ SHORT_FORMS: Final = {formal: frozenset(forms.split()) for formal, forms in _SHO
 
 
 @cache
-def _formal_names(name: str) -> frozenset[str]:
+def formal_names(name: str) -> frozenset[str]:
+    """The formal names a forename key can stand for (itself, if it is one)."""
     formal = {name} if name in SHORT_FORMS else set()
     formal.update(f for f, forms in SHORT_FORMS.items() if name in forms)
     return frozenset(formal)
@@ -204,4 +205,4 @@ def _formal_names(name: str) -> frozenset[str]:
 
 def is_known_short_form(one: str, other: str) -> bool:
     """Whether two different forename keys can be forms of the same formal name."""
-    return one != other and not _formal_names(one).isdisjoint(_formal_names(other))
+    return one != other and not formal_names(one).isdisjoint(formal_names(other))

@@ -9,6 +9,8 @@ from functools import lru_cache
 
 from lateral_shared.contracts.records import CleanPerson, CleanRecord
 
+from .nicknames import formal_names
+
 _NOT_LETTER = re.compile(r"[^a-z]")
 _NAME_PARTS = re.compile(r"[\s-]+")
 _PSEUDO_POSTCODE = "ZZ99"
@@ -34,37 +36,29 @@ class PersonProfile:
     postcode: str | None  # a real postcode (never a ZZ99 pseudo-postcode)
     sector: str | None
     # Equal for profiles equal in every compared field (set on creation): compare once, reuse.
-    signature_id: int = field(default=-1, compare=False)
+    # A string: it keeps nothing for the garbage collector to walk (profiles live long).
+    signature_key: str = field(default="", compare=False)
+    # Derived once here rather than in every comparison (a record is compared many times).
+    full_dob: bool = field(init=False, compare=False, repr=False)
+    formal_names: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "signature_id", _signature_id(self.signature()))
-
-    @property
-    def full_dob(self) -> bool:
-        return self.date_of_birth is not None and len(self.date_of_birth) == _FULL_DATE
+        set_ = object.__setattr__
+        set_(self, "signature_key", repr(self.signature()))
+        dob = self.date_of_birth
+        set_(self, "full_dob", dob is not None and len(dob) == _FULL_DATE)
+        set_(self, "formal_names", formal_names(self.forename) if self.forename else _NONE)
 
     def signature(self) -> tuple[object, ...]:
         """The compared fields only: two records with equal signatures compare alike."""
         return (
             self.feed_id, self.person_ref, self.nhs_number, self.forename, self.surname,
-            self.surname_parts, self.alias_words, self.date_of_birth, self.gender, self.uprn,
-            self.postcode, self.sector,
+            sorted(self.surname_parts), sorted(self.alias_words), self.date_of_birth, self.gender,
+            self.uprn, self.postcode, self.sector,
         )  # fmt: skip
 
 
-_SIGNATURES: dict[tuple[object, ...], int] = {}
-_MAX_SIGNATURES = 2_000_000  # then forgotten: new IDs keep counting up, so none is ever reused
-_next_signature = [0]
-
-
-def _signature_id(signature: tuple[object, ...]) -> int:
-    found = _SIGNATURES.get(signature)
-    if found is None:
-        if len(_SIGNATURES) >= _MAX_SIGNATURES:
-            _SIGNATURES.clear()
-        found = _SIGNATURES[signature] = _next_signature[0]
-        _next_signature[0] += 1
-    return found
+_NONE: frozenset[str] = frozenset()  # one empty set shared by every profile without names
 
 
 @lru_cache(maxsize=65_536)
@@ -77,39 +71,53 @@ def name_key(name: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=65_536)  # shared sets: one per name, not one per record
 def _parts(name: str | None) -> frozenset[str]:
     if not name:
-        return frozenset()
+        return _NONE
     keys = (name_key(part) for part in _NAME_PARTS.split(name))
-    return frozenset(key for key in keys if key and len(key) > 1)
+    return frozenset(key for key in keys if key and len(key) > 1) or _NONE
 
 
 def _alias_words(aliases: list[str]) -> frozenset[str]:
+    if not aliases:
+        return _NONE
     words: set[str] = set()
     for alias in aliases:
         words |= _parts(alias)
-    return frozenset(words)
+    return frozenset(words) or _NONE
 
 
 PROFILE_CACHE_SIZE = 250_000  # records whose comparison forms are remembered
-_profiles: dict[tuple[str, str], tuple[CleanRecord, PersonProfile | None]] = {}
+# By record key: the record (to check it is the one profiled) and its profile, in two dicts
+# rather than one of pairs, so a remembered record adds no object for the collector to walk.
+_records: dict[str, CleanRecord] = {}
+_profiles: dict[str, PersonProfile | None] = {}
 
 
 def cached_profile(record: CleanRecord) -> PersonProfile | None:
     """`person_profile`, remembered per record (a stored record is compared many times).
 
-    Checked against the record itself, not only its key and content hash: a record cleansed
-    again (a gazetteer update) keeps its content hash but may change.
+    Checked against the record itself, not only its key (or content hash): a record cleansed
+    again (a gazetteer update) keeps its content hash but may change. The same object is the
+    usual case and the cheapest check.
     """
-    key = (record.record_key, record.content_hash)
-    cached = _profiles.get(key)
-    if cached is not None and (cached[0] is record or cached[0] == record):
-        return cached[1]
-    if len(_profiles) >= PROFILE_CACHE_SIZE:
+    key = record.record_key
+    known = _records.get(key)
+    if known is not None and (known is record or known == record):
+        return _profiles[key]
+    if len(_records) >= PROFILE_CACHE_SIZE:
+        _records.clear()
         _profiles.clear()
-    profile = person_profile(record)
-    _profiles[key] = (record, profile)
+    profile = _profiles[key] = person_profile(record)
+    _records[key] = record
     return profile
+
+
+def clear_profiles() -> None:
+    """Forget every remembered profile (for a benchmark's fresh start)."""
+    _records.clear()
+    _profiles.clear()
 
 
 def person_profile(record: CleanRecord) -> PersonProfile | None:

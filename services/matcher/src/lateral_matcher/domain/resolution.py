@@ -136,6 +136,19 @@ class Resolver:
         self.model = model
         self.thresholds = thresholds
         self._scorer = PersonScorer(model)
+        self._nobody = LinkExplanation(
+            rule="new_person",
+            model_version=model.version,
+            score=0.0,
+            summary="New person: no existing person shares a name, date of birth, "
+            "NHS number or address with the record.",
+        )
+        self._address_only = LinkExplanation(
+            rule="address_only",
+            model_version=model.version,
+            score=0.0,
+            summary="No person details: the record is attached to its address only.",
+        )
 
     def resolve(
         self,
@@ -204,8 +217,12 @@ class Resolver:
         return Resolution(Outcome.NEW_PERSON, new_id, self._explain_new(profile, closest))
 
     def _match(self, profile: PersonProfile, score: PersonScore, rule: str = "") -> PersonMatch:
-        explanation = explain(
-            rule=rule or score.rule,
+        explanation = self._explain(rule or score.rule, profile, score)
+        return PersonMatch(score.person_id, score.match_weight, score.probability, explanation)
+
+    def _explain(self, rule: str, profile: PersonProfile, score: PersonScore) -> LinkExplanation:
+        return explain(
+            rule=rule,
             model_version=self.model.version,
             score=score.probability,
             pattern=score.pattern,
@@ -213,26 +230,14 @@ class Resolver:
             record=profile,
             other=score.closest,
         )
-        return PersonMatch(score.person_id, score.match_weight, score.probability, explanation)
 
     def _explain_new(self, profile: PersonProfile, closest: PersonScore | None) -> LinkExplanation:
         if closest is None:
-            return LinkExplanation(
-                rule="new_person",
-                model_version=self.model.version,
-                score=0.0,
-                summary="New person: no existing person shares a name, date of birth, "
-                "NHS number or address with the record.",
-            )
-        return self._match(profile, closest, "new_person").explanation
+            return self._nobody
+        return self._explain("new_person", profile, closest)
 
     def _explain_address_only(self) -> LinkExplanation:
-        return LinkExplanation(
-            rule="address_only",
-            model_version=self.model.version,
-            score=0.0,
-            summary="No person details: the record is attached to its address only.",
-        )
+        return self._address_only
 
 
 def _mergeable(
