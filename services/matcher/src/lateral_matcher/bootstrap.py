@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.config import MatcherSettings
 from lateral_matcher.entrypoints.http import build_review_router
 from lateral_matcher.service_layer.audit import matcher_audit_trail
@@ -14,7 +15,7 @@ from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_matcher.service_layer.reviewing import LinkReportHandler, ReviewDesk
 from lateral_shared.bus import EventBus, EventPublisher, Subscription, open_bus
 from lateral_shared.contracts import AUDIT_EVENTS, LINKS_REPORTED, RECORDS_CLEAN, RECORDS_LINKED
-from lateral_shared.db import create_engine, migrate, ping
+from lateral_shared.db import migrate, ping
 from lateral_shared.index import SearchIndex
 from lateral_shared.runtime import Hook, Service
 
@@ -39,7 +40,7 @@ async def bootstrap(
     on_stop: list[Hook] = []
     topics = [RECORDS_CLEAN, RECORDS_LINKED, LINKS_REPORTED, AUDIT_EVENTS]
     bus = await open_bus(settings, bus, topics=topics, on_stop=on_stop)
-    engine = create_engine(settings.database_url)
+    engine = matcher_engine(settings.database_url)
     on_stop.insert(0, engine.dispose)
     await migrate_database(engine)
     publisher = EventPublisher(bus, service=NAME)

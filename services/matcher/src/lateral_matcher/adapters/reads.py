@@ -2,7 +2,8 @@
 
 Stored records are read as JSON text and parsed by pydantic in one step; a parsed record is kept in
 a bounded in-process cache keyed by that text, so it can never be stale (a candidate met by many
-records of a batch, or batch after batch, is parsed once).
+records of a batch, or batch after batch, is parsed once). Snapshot reads hand back the text with
+the record: the events carry it as it is, so a record is never encoded again to be published.
 """
 
 from __future__ import annotations
@@ -29,6 +30,22 @@ class StoredAddress:
     lines: list[str]
 
 
+@dataclass(frozen=True, slots=True)
+class JsonRecord:
+    """A record with the JSON text it is stored as (pydantic's encoding of it)."""
+
+    record: CleanRecord
+    json: str
+
+
+@dataclass(frozen=True, slots=True)
+class FreshPerson:
+    """A person as a batch left it: its version, and its live records, oldest event first."""
+
+    version: int
+    records: list[JsonRecord]
+
+
 def remember_parsed(text: str, record: CleanRecord) -> None:
     """Note that `text` is `record` (as just written), so reading it back costs no parsing."""
     if len(_parsed) < CACHE_SIZE:
@@ -43,6 +60,10 @@ def _parse(text: str) -> CleanRecord:
                 del _parsed[old]
         found = _parsed[text] = CleanRecord.model_validate_json(text)
     return found
+
+
+def by_event_date(item: JsonRecord) -> tuple[object, str]:
+    return item.record.event_date, item.record.record_key
 
 
 class RecordReads:
@@ -80,16 +101,23 @@ class RecordReads:
 
     async def records_of_persons(self, person_ids: Sequence[str]) -> dict[str, list[CleanRecord]]:
         """Every live record of each person, oldest event first."""
-        found: dict[str, list[CleanRecord]] = {pid: [] for pid in person_ids}
+        found = await self.json_records_of_persons(person_ids)
+        return {pid: [item.record for item in items] for pid, items in found.items()}
+
+    async def json_records_of_persons(
+        self, person_ids: Sequence[str]
+    ) -> dict[str, list[JsonRecord]]:
+        """Every live record of each person with its stored JSON, oldest event first."""
+        found: dict[str, list[JsonRecord]] = {pid: [] for pid in person_ids}
         c = records.c
         for chunk in chunked(person_ids):
             stmt = select(c.person_id, cast(c.record, Text)).where(
                 c.person_id.in_(chunk), c.withdrawn_at.is_(None)
             )
             for person_id, text in await self._conn.execute(stmt):
-                found[person_id].append(_parse(text))
+                found[person_id].append(JsonRecord(_parse(text), text))
         for person_records in found.values():
-            person_records.sort(key=lambda r: (r.event_date, r.record_key))
+            person_records.sort(key=by_event_date)
         return found
 
     async def records_at_addresses(

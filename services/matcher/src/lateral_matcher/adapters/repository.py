@@ -16,9 +16,16 @@ from typing import Any
 from sqlalchemy import JSON, Table, Text, bindparam, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lateral_matcher.adapters import identity, reviews
+from lateral_matcher.adapters import bulk, identity, reviews
+from lateral_matcher.adapters.candidates import load_candidates
 from lateral_matcher.adapters.chunks import chunked
-from lateral_matcher.adapters.reads import RecordReads, remember_parsed
+from lateral_matcher.adapters.reads import (
+    FreshPerson,
+    JsonRecord,
+    RecordReads,
+    by_event_date,
+    remember_parsed,
+)
 from lateral_matcher.adapters.tables import (
     addresses,
     blocking_keys,
@@ -31,25 +38,32 @@ from lateral_matcher.adapters.tables import (
     steward_decisions,
 )
 from lateral_matcher.domain.batch import BatchChanges, KnownState, StoredRecord
-from lateral_matcher.domain.resolution import CandidateRecord
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
-
-# A very common key (a large care home's UPRN, a common surname's sound and birth year) meets
-# only its most recent records: the resolver's module docstring says why that is safe.
-CANDIDATES_PER_KEY = 200
 
 
 class MatcherRepository(RecordReads):
     def __init__(self, connection: AsyncConnection) -> None:
         super().__init__(connection)
+        # The records this repository wrote, with their JSON, by record key (the events reuse it).
+        self.written: dict[str, JsonRecord] = {}
+        # Persons the batch written created, with every record they have: (version, records).
+        self.fresh: dict[str, FreshPerson] = {}
+        self._explained: dict[int, tuple[LinkExplanation, str]] = {}
+
+    def explanation_json(self, explanation: LinkExplanation) -> str:
+        """The explanation's JSON, encoded once however many records share it."""
+        found = self._explained.get(id(explanation))
+        if found is None:
+            found = self._explained[id(explanation)] = (explanation, explanation.model_dump_json())
+        return found[1]
 
     async def load_known(
         self, record_keys: Sequence[str], keys: Sequence[str], new_person_ids: Sequence[str]
     ) -> KnownState:
         """What the store holds about a batch's records, its candidates and their persons."""
         stored = await self._stored_records(record_keys)
-        candidates, filed = await self._candidates(keys)
+        candidates, filed = await load_candidates(self._conn, keys, self.parse_record)
         person_ids = {c.person_id for c in candidates.values()}
         person_ids |= {s.person_id for s in stored.values() if s.person_id is not None}
         live, redirects = await identity.load_persons(self._conn, [*person_ids, *new_person_ids])
@@ -86,35 +100,6 @@ class MatcherRepository(RecordReads):
                 found[key] = LinkExplanation.model_validate_json(text)
         return found
 
-    async def _candidates(
-        self, keys: Sequence[str]
-    ) -> tuple[dict[str, CandidateRecord], dict[str, set[str]]]:
-        """Live person records filed under any of `keys` (the most recent `CANDIDATES_PER_KEY`
-        of each), and which keys each is filed under."""
-        candidates: dict[str, CandidateRecord] = {}
-        filed: dict[str, set[str]] = {}
-        bk, r = blocking_keys.c, records.c
-        for chunk in chunked(keys):
-            recent = func.row_number().over(
-                partition_by=bk.key, order_by=(r.updated_at.desc(), r.record_key)
-            )
-            ranked = (
-                select(bk.key, bk.record_key, recent.label("recent"))
-                .join(records, r.record_key == bk.record_key)
-                .where(bk.key.in_(chunk), r.withdrawn_at.is_(None), r.person_id.is_not(None))
-                .subquery()
-            )
-            stmt = (
-                select(ranked.c.key, r.record_key, r.person_id, cast(r.record, Text))
-                .join(records, r.record_key == ranked.c.record_key)
-                .where(ranked.c.recent <= CANDIDATES_PER_KEY)
-            )
-            for key, record_key, person_id, text in await self._conn.execute(stmt):
-                filed.setdefault(key, set()).add(record_key)
-                if record_key not in candidates:
-                    candidates[record_key] = CandidateRecord(person_id, self.parse_record(text))
-        return candidates, filed
-
     async def write(
         self, changes: BatchChanges, known: KnownState, *, now: datetime
     ) -> dict[str, str]:
@@ -130,6 +115,7 @@ class MatcherRepository(RecordReads):
             person_id = current(write.person_id)
             text = write.record.model_dump_json()
             remember_parsed(text, write.record)  # a candidate of later batches: no re-parse
+            self.written[key] = JsonRecord(write.record, text)
             record_rows.append(
                 {"record_key": key, "person_id": person_id, "address_key": write.address_key,
                  "content_hash": write.record.content_hash, "record": text, "updated_at": now,
@@ -137,7 +123,7 @@ class MatcherRepository(RecordReads):
             )  # fmt: skip
             link_rows.append(
                 {"record_key": key, "person_id": person_id,
-                 "explanation": write.explanation.model_dump_json(), "updated_at": now}
+                 "explanation": self.explanation_json(write.explanation), "updated_at": now}
             )  # fmt: skip
         await self._upsert(records, "record_key", record_rows, set(known.records), "record")
         await self._upsert(links, "record_key", link_rows, set(known.links), "explanation")
@@ -151,7 +137,28 @@ class MatcherRepository(RecordReads):
             )
         await identity.apply_merges(self._conn, changes.merges, now=now)
         await reviews.raise_items(self._conn, changes.reviews, current, now=now)
-        return await self._follow_late_merges(record_rows, now=now)
+        late = await self._follow_late_merges(record_rows, now=now)
+        self._note_fresh(changes, record_rows, late)
+        return late
+
+    def _note_fresh(
+        self, changes: BatchChanges, record_rows: list[dict[str, Any]], late: dict[str, str]
+    ) -> None:
+        """Note the persons this batch created that no merge touched: all their records are
+        among those just written, so their snapshots need no reading back."""
+        merged = {p for m in changes.merges for p in (m.survivor, m.absorbed)}
+        merged |= {p for pair in late.items() for p in pair}
+        held: dict[str, list[JsonRecord]] = {
+            pid: [] for pid in changes.new_persons if pid not in merged
+        }
+        for row in record_rows:
+            found = held.get(row["person_id"])
+            if found is not None and row["record_key"] not in changes.withdrawn:
+                found.append(self.written[row["record_key"]])
+        self.fresh = {
+            pid: FreshPerson(changes.new_persons[pid], sorted(items, key=by_event_date))
+            for pid, items in held.items()
+        }
 
     async def _follow_late_merges(
         self, record_rows: list[dict[str, Any]], *, now: datetime
@@ -195,14 +202,22 @@ class MatcherRepository(RecordReads):
 
     async def bump_persons(self, changes: dict[str, int], *, now: datetime) -> None:
         """Add `changes[person]` to each person's version."""
-        if changes:
-            stmt = (
-                update(persons)
-                .where(persons.c.person_id == bindparam("pid"))
-                .values(version=persons.c.version + bindparam("changes"), updated_at=now)
+        if not changes:
+            return
+        if bulk.is_sqlite(self._conn):
+            stamp = bulk.sqlite_value(self._conn, persons, "updated_at", now)
+            await self._conn.exec_driver_sql(
+                "UPDATE persons SET version = version + ?, updated_at = ? WHERE person_id = ?",
+                [(n, stamp, p) for p, n in sorted(changes.items())],
             )
-            params = [{"pid": p, "changes": n} for p, n in sorted(changes.items())]
-            await self._conn.execute(stmt, params)
+            return
+        stmt = (
+            update(persons)
+            .where(persons.c.person_id == bindparam("pid"))
+            .values(version=persons.c.version + bindparam("changes"), updated_at=now)
+        )
+        params = [{"pid": p, "changes": n} for p, n in sorted(changes.items())]
+        await self._conn.execute(stmt, params)
 
     async def _write_addresses(self, latest: dict[str, CleanAddress], *, now: datetime) -> None:
         """Insert new addresses; refresh known ones with what the newest record says."""
@@ -232,42 +247,44 @@ class MatcherRepository(RecordReads):
         """Insert new rows, update existing ones. `json_text` names a JSON column whose values
         are given already encoded (pydantic's encoder is several times faster than json.dumps).
         """
-        # Bound names must differ from the column names SQLAlchemy binds itself.
-        bound = [{f"v_{name}": value for name, value in row.items()} for row in rows]
         if not rows:
             return
+        new = [row for row in rows if row[key] not in existing]
+        old = [row for row in rows if row[key] in existing]
+        if bulk.is_sqlite(self._conn):  # SQLite keeps JSON as text: no cast needed
+            await bulk.insert(self._conn, table, new)
+            await bulk.sqlite_update(self._conn, table, key, old)
+            return
+        # Bound names must differ from the column names SQLAlchemy binds itself.
         columns: dict[str, Any] = {n: bindparam(f"v_{n}") for n in rows[0]}
         if json_text is not None:
-            columns[json_text] = self._encoded_json(f"v_{json_text}")
-        new = [b for b, row in zip(bound, rows, strict=True) if row[key] not in existing]
+            columns[json_text] = cast(bindparam(f"v_{json_text}", type_=Text()), JSON)
         if new:
-            await self._conn.execute(table.insert().values(**columns), new)
-        updates = [b for b, row in zip(bound, rows, strict=True) if row[key] in existing]
-        if updates:
+            bound = [{f"v_{name}": value for name, value in row.items()} for row in new]
+            await self._conn.execute(table.insert().values(**columns), bound)
+        if old:
+            bound = [{f"v_{name}": value for name, value in row.items()} for row in old]
             del columns[key]
             stmt = update(table).where(table.c[key] == bindparam(f"v_{key}")).values(**columns)
-            await self._conn.execute(stmt, updates)
-
-    def _encoded_json(self, name: str) -> Any:
-        """A bound parameter carrying JSON text into a JSON column, as each database needs it."""
-        text_param = bindparam(name, type_=Text())
-        if self._conn.dialect.name == "postgresql":
-            return cast(text_param, JSON)
-        return text_param  # SQLite keeps JSON as text
+            await self._conn.execute(stmt, bound)
 
     async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            await self._conn.execute(table.insert(), rows)
+        await bulk.insert(self._conn, table, rows)
 
     async def stored_records(self, record_keys: Sequence[str]) -> dict[str, CleanRecord]:
         """The records as stored (withdrawn ones too), by record key."""
-        found: dict[str, CleanRecord] = {}
+        found = await self.stored_json_records(record_keys)
+        return {key: item.record for key, item in found.items()}
+
+    async def stored_json_records(self, record_keys: Sequence[str]) -> dict[str, JsonRecord]:
+        """The records as stored (withdrawn ones too) with their JSON, by record key."""
+        found: dict[str, JsonRecord] = {}
         for chunk in chunked(record_keys):
-            stmt = select(records.c.record_key, records.c.record).where(
+            stmt = select(records.c.record_key, cast(records.c.record, Text)).where(
                 records.c.record_key.in_(chunk)
             )
-            for row in await self._conn.execute(stmt):
-                found[row.record_key] = CleanRecord.model_validate(row.record)
+            for key, text in await self._conn.execute(stmt):
+                found[key] = JsonRecord(self.parse_record(text), text)
         return found
 
     async def count(self, table: str) -> int:

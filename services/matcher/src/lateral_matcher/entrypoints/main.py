@@ -11,6 +11,7 @@ import logging
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import bootstrap, migrate_database
 from lateral_matcher.config import MatcherSettings
+from lateral_shared.collector import tune_collector
 from lateral_shared.db import create_engine
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
@@ -18,8 +19,14 @@ from lateral_shared.runtime import serve
 log = logging.getLogger(__name__)
 
 
+# Young objects allocated between collections of the youngest generation (Python's default: 700):
+# a record's resolution leaves its candidates, profiles and explanation for the batch's lifetime.
+COLLECT_EVERY = 50_000
+
+
 async def _serve(settings: MatcherSettings) -> None:
     service = await bootstrap(settings)
+    tune_collector(COLLECT_EVERY)  # the matcher's own process only, not embedded mode's
     await serve([service], host=settings.http_host, port=settings.http_port)
 
 

@@ -3,7 +3,8 @@
 One batch is one transaction: the batch's blocking keys are locked (PostgreSQL), what the store
 holds about the batch and its candidates is loaded, every record is resolved in order
 (`domain.batch`, through the resolver), the changes are written in bulk, the snapshots are read,
-the transaction commits, and only then are the `records.linked` events published. A crash between
+the transaction commits, and only then are the `records.linked` events published (encoded
+straight to JSON, each snapshot once: `encoding`). A crash between
 the commit and the publish is healed by redelivery: a record already stored with the same content
 hash changes nothing but is published again (`change="unchanged"`), and so is a withdrawal already
 applied (`change="withdrawn"`); downstream consumers are idempotent.
@@ -33,9 +34,11 @@ from lateral_matcher.domain.batch import (
 )
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
 from lateral_matcher.domain.resolution import default_resolver
+from lateral_matcher.service_layer.encoding import linked_message
 from lateral_matcher.service_layer.snapshots import read_snapshots
 from lateral_shared.bus import EventPublisher
-from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned, RecordLinked
+from lateral_shared.bus.port import OutgoingMessage
+from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned
 
 RECORDS_LINKED_TOTAL = Counter(
     "lateral_matcher_records_total",
@@ -79,8 +82,8 @@ class RecordLinker:
         async with one_writer(self._engine), self._engine.begin() as connection:
             repo = MatcherRepository(connection)
             handled = await link_batch(repo, cleaned, self._resolver, now=self._clock())
-            linked = await linked_events(repo, handled, window=self._window)
-        await self._publisher.publish(RECORDS_LINKED, linked)
+            linked = await linked_messages(repo, handled, window=self._window)
+        await self._publisher.publish_encoded(RECORDS_LINKED, linked)
         for _, outcome in handled:
             rule = outcome.explanation.rule if outcome.explanation else "none"
             RECORDS_LINKED_TOTAL.labels(outcome.change, rule).inc()
@@ -131,28 +134,44 @@ def _now_at(person_id: str | None, late: dict[str, str]) -> str | None:
     return None if person_id is None else late.get(person_id, person_id)
 
 
-async def linked_events(
+async def linked_messages(
     repo: MatcherRepository, handled: Sequence[Handled], *, window: timedelta = DEFAULT_WINDOW
-) -> list[tuple[str, Event]]:
-    """One keyed `RecordLinked` per record, each with the snapshots as of the end of the batch."""
+) -> list[OutgoingMessage]:
+    """One keyed `RecordLinked` per record, each with the snapshots as of the end of the batch,
+    encoded (`encoding`): each snapshot, record and explanation is encoded once."""
     outcomes = [outcome for _, outcome in handled]
     person_ids = [o.person_id for o in outcomes if o.person_id is not None]
     address_keys = [o.address_key for o in outcomes if o.address_key is not None]
-    people, places = await read_snapshots(repo, person_ids, address_keys, window=window)
-    withdrawn = await repo.stored_records(
+    snapshots = await read_snapshots(
+        repo, person_ids, address_keys, window=window, fresh=repo.fresh
+    )
+    withdrawn = await repo.stored_json_records(
         [event.record_key for event, _ in handled if event.record is None]
     )
-    keyed: list[tuple[str, Event]] = []
+    written = repo.written
+    messages: list[OutgoingMessage] = []
     for event, outcome in handled:
-        linked = RecordLinked(
-            event_id=uuid.uuid5(LINKED_EVENT_NAMESPACE, str(event.event_id)),
-            batch_id=event.batch_id,
-            change=outcome.change,
-            record=event.record or withdrawn[event.record_key],
-            person=people.get(outcome.person_id) if outcome.person_id else None,
-            address=places.get(outcome.address_key) if outcome.address_key else None,
-            link=outcome.explanation,
-            merged_person_ids=list(outcome.merged_person_ids),
+        if event.record is None:
+            record = withdrawn[event.record_key].json
+        else:
+            stored = written.get(event.record.record_key)  # the JSON just stored, if this one
+            fresh = stored is not None and stored.record is event.record
+            record = stored.json if stored and fresh else event.record.model_dump_json()
+        link = repo.explanation_json(outcome.explanation) if outcome.explanation else None
+        messages.append(
+            linked_message(
+                outcome.person_id or outcome.address_key or event.record_key,
+                event_id=uuid.uuid5(LINKED_EVENT_NAMESPACE, str(event.event_id)),
+                occurred_at=utc_now(),
+                batch_id=event.batch_id,
+                change=outcome.change,
+                record=record,
+                person=snapshots.persons.get(outcome.person_id) if outcome.person_id else None,
+                address=(
+                    snapshots.addresses.get(outcome.address_key) if outcome.address_key else None
+                ),
+                link=link,
+                merged_person_ids=outcome.merged_person_ids,
+            )
         )
-        keyed.append((outcome.person_id or outcome.address_key or event.record_key, linked))
-    return keyed
+    return messages

@@ -22,7 +22,7 @@ from lateral_matcher.adapters.locks import one_writer
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.reviews import Decision, ReviewItem
 from lateral_matcher.service_layer.audit import AuditTrail
-from lateral_matcher.service_layer.linking import linked_events, utc_now
+from lateral_matcher.service_layer.linking import linked_messages, utc_now
 from lateral_matcher.service_layer.splitting import Moved, merge_pair, split_out
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
@@ -168,7 +168,7 @@ class ReviewDesk:
             )
             for i, (record_key, outcome) in enumerate(outcomes)
         ]
-        await self.publisher.publish(RECORDS_LINKED, await linked_events(repo, handled))
+        await self.publisher.publish_encoded(RECORDS_LINKED, await linked_messages(repo, handled))
 
 
 @dataclass(frozen=True)

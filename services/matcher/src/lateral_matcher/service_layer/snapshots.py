@@ -1,14 +1,25 @@
-"""Person and address snapshots: everything downstream needs, read once per batch."""
+"""Person and address snapshots: everything downstream needs, read once per batch and encoded
+once per batch (as JSON, ready to be spliced into the events: `encoding`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 
-from lateral_matcher.adapters.reads import RecordReads
+from lateral_matcher.adapters.reads import FreshPerson, RecordReads
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_members
 from lateral_matcher.domain.residents import resident
-from lateral_shared.contracts.events import AddressSnapshot, PersonSnapshot
+from lateral_matcher.service_layer.encoding import person_json
+from lateral_shared.contracts.events import AddressSnapshot, Resident
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshots:
+    """`PersonSnapshot` and `AddressSnapshot` JSON, by person ID and by address key."""
+
+    persons: dict[str, str]
+    addresses: dict[str, str]
 
 
 async def read_snapshots(
@@ -17,30 +28,45 @@ async def read_snapshots(
     address_keys: Sequence[str],
     *,
     window: timedelta = DEFAULT_WINDOW,
-) -> tuple[dict[str, PersonSnapshot], dict[str, AddressSnapshot]]:
+    fresh: Mapping[str, FreshPerson] | None = None,
+) -> Snapshots:
     """Snapshots of the given persons and addresses (with their households), as stored in the
-    current transaction."""
+    current transaction. `fresh` persons (made by the batch just written, with all their
+    records) are not read back."""
+    fresh = fresh or {}
     person_ids = list(dict.fromkeys(person_ids))
     address_keys = list(dict.fromkeys(address_keys))
     at_address = await repo.records_at_addresses(address_keys)
     households = {key: household_members(rows, window=window) for key, rows in at_address.items()}
     members = sorted({pid for household in households.values() for pid in household})
-    records_by_person = await repo.records_of_persons(list(dict.fromkeys([*person_ids, *members])))
-    versions = await repo.person_versions(person_ids)
+    wanted = [pid for pid in dict.fromkeys([*person_ids, *members]) if pid not in fresh]
+    records_by_person = await repo.json_records_of_persons(wanted)
+    versions = await repo.person_versions([pid for pid in person_ids if pid not in fresh])
+    for pid, person in fresh.items():
+        records_by_person[pid] = person.records
+        versions[pid] = person.version
     people = {
-        pid: PersonSnapshot(person_id=pid, version=versions[pid], records=records_by_person[pid])
+        pid: person_json(pid, versions[pid], [item.json for item in records_by_person[pid]])
         for pid in person_ids
         if pid in versions
     }
+    residents: dict[str, Resident] = {}
+
+    def resident_of(pid: str) -> Resident:
+        found = residents.get(pid)
+        if found is None:
+            found = residents[pid] = resident(pid, (i.record for i in records_by_person[pid]))
+        return found
+
     places = {
         key: AddressSnapshot(
             address_key=key,
             uprn=address.uprn,
             postcode=address.postcode,
             lines=address.lines,
-            residents=[resident(pid, records_by_person[pid]) for pid in households[key]],
+            residents=[resident_of(pid) for pid in households[key]],
             record_keys=sorted(record.record_key for _, record in at_address[key]),
-        )
+        ).model_dump_json()
         for key, address in (await repo.get_addresses(address_keys)).items()
     }
-    return people, places
+    return Snapshots(people, places)

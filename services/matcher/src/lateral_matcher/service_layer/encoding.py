@@ -1,0 +1,72 @@
+"""`records.linked` events encoded straight to JSON, each snapshot once per batch.
+
+Every event of a batch names its person and address as they are at the end of the batch, so a
+person with k records in a batch would have its snapshot (all its records) encoded k times by
+pydantic. Here each snapshot is encoded once, from the records' stored JSON, and spliced into the
+events; the result is byte for byte what `encode_event(RecordLinked(...))` gives (a test holds
+this), so consumers see the same `records.linked` v1 events.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from lateral_shared.bus.port import OutgoingMessage
+from lateral_shared.contracts.events import RecordLinked
+
+HEADERS = {"event_type": RecordLinked.__name__}
+SCHEMA_VERSION: int = RecordLinked.model_fields["schema_version"].default
+
+
+class _Envelope(BaseModel):
+    """`RecordLinked`'s leading fields, with the same types (so the same encoding)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int
+    event_id: uuid.UUID
+    occurred_at: datetime
+    batch_id: uuid.UUID
+    change: str
+
+
+def json_text(value: str | list[str]) -> str:
+    """A string or list of strings as pydantic writes it (compact, UTF-8 kept)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def person_json(person_id: str, version: int, record_texts: Sequence[str]) -> str:
+    """A `PersonSnapshot` as JSON, from its records' JSON (oldest event first)."""
+    records = ",".join(record_texts)
+    return f'{{"person_id":{json_text(person_id)},"version":{version},"records":[{records}]}}'
+
+
+def linked_message(
+    key: str,
+    *,
+    event_id: uuid.UUID,
+    occurred_at: datetime,
+    batch_id: uuid.UUID,
+    change: str,
+    record: str,
+    person: str | None,
+    address: str | None,
+    link: str | None,
+    merged_person_ids: Sequence[str],
+) -> OutgoingMessage:
+    """One `RecordLinked` event from its parts, the big ones already JSON."""
+    head = _Envelope.model_construct(
+        schema_version=SCHEMA_VERSION, event_id=event_id, occurred_at=occurred_at,
+        batch_id=batch_id, change=change,
+    ).model_dump_json()  # fmt: skip
+    value = (
+        f'{head[:-1]},"record":{record},"person":{person or "null"},'
+        f'"address":{address or "null"},"link":{link or "null"},'
+        f'"merged_person_ids":{json_text(list(merged_person_ids))}}}'
+    )
+    return OutgoingMessage(key=key, value=value.encode(), headers=HEADERS)
