@@ -103,6 +103,53 @@ def test_day_and_month_are_sometimes_swapped(records: list[SyntheticRecord]) -> 
     _assert_rate(records, swappable, swapped, ERROR_RATES["dob_day_month_swapped"] * full)
 
 
+def _full_and_not_swapped(r: SyntheticRecord) -> bool:
+    born = r.event.person.date_of_birth if r.event.person else None
+    if born is None or len(_dob(r)) != 10:
+        return False
+    return born.day == born.month or _dob(r) != f"{born.year:04d}-{born.day:02d}-{born.month:02d}"
+
+
+def test_a_full_date_of_birth_sometimes_has_one_digit_wrong(
+    records: list[SyntheticRecord],
+) -> None:
+    def one_digit_wrong(r: SyntheticRecord) -> bool:
+        truth = r.event.person.date_of_birth  # type: ignore[union-attr]
+        written = date.fromisoformat(_dob(r))
+        differ = sum(a != b for a, b in zip(_dob(r), truth.isoformat(), strict=True))
+        return differ == 1 and abs(written.year - truth.year) != 1
+
+    _assert_rate(records, _full_and_not_swapped, one_digit_wrong,
+                 ERROR_RATES["dob_one_digit_wrong"])  # fmt: skip
+
+
+def test_a_full_date_of_birth_sometimes_has_the_year_one_out(
+    records: list[SyntheticRecord],
+) -> None:
+    def year_one_out(r: SyntheticRecord) -> bool:
+        truth = r.event.person.date_of_birth  # type: ignore[union-attr]
+        written = date.fromisoformat(_dob(r))
+        return abs(written.year - truth.year) == 1 and written.replace(year=truth.year) == truth
+
+    _assert_rate(records, _full_and_not_swapped, year_one_out,
+                 ERROR_RATES["dob_year_off_by_one"])  # fmt: skip
+
+
+def test_gender_is_sometimes_not_recorded_or_wrong(records: list[SyntheticRecord]) -> None:
+    words = {"f": "female", "female": "female", "m": "male", "male": "male"}
+
+    def binary(r: SyntheticRecord) -> bool:
+        return _person(r) and r.event.person.gender in ("female", "male")  # type: ignore[union-attr]
+
+    def wrong(r: SyntheticRecord) -> bool:
+        written = words.get(r.cells["gender"].lower())
+        return written is not None and written != r.event.person.gender  # type: ignore[union-attr]
+
+    _assert_rate(records, _person, lambda r: r.cells["gender"] == "",
+                 ERROR_RATES["gender_not_recorded"])  # fmt: skip
+    _assert_rate(records, binary, wrong, ERROR_RATES["gender_wrong"])
+
+
 def test_forenames_come_as_nicknames_and_initials(records: list[SyntheticRecord]) -> None:
     def forename(r: SyntheticRecord) -> str:
         return r.event.person.forename  # type: ignore[union-attr]

@@ -100,6 +100,10 @@ ERROR_RATES: Final = {
     "dob_year_only": 0.02,
     "dob_year_month": 0.02,
     "dob_missing": 0.01,
+    "dob_one_digit_wrong": 0.005,  # of full dates: one digit mistyped, still a real date
+    "dob_year_off_by_one": 0.005,  # of full dates: the year one out
+    "gender_not_recorded": 0.02,
+    "gender_wrong": 0.002,  # the other of male and female
     "nhs_number_spaced": 0.2,  # written 3-3-4, as on letters
     "old_address_after_move": 0.2,  # the partner still has the home before the move
     "address_shouted": 0.08,  # address in capitals

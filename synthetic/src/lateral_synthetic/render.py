@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import random
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,7 @@ GENDER_WORDS = {
     AgencyKind.HEALTH: {"female": "F", "male": "M"},
     AgencyKind.POLICE: {"female": "Female", "male": "Male"},
 }
+_OTHER_GENDER = {"female": "male", "male": "female"}
 _REF_MULTIPLIER, _REF_RANGE = 7_919_003, 10**8
 
 
@@ -60,7 +62,8 @@ def written_forename(rng: random.Random, forename: str) -> str:
 
 
 def written_dob(rng: random.Random, born: date, *, latest: date) -> str:
-    """The date of birth as held: sometimes missing, partial, or with day and month swapped."""
+    """The date of birth as held: sometimes missing or partial, or a full date with day and month
+    swapped, one digit mistyped or the year one out."""
     roll = rng.random()
     if roll < (edge := ERROR_RATES["dob_missing"]):
         return ""
@@ -72,7 +75,36 @@ def written_dob(rng: random.Random, born: date, *, latest: date) -> str:
         swapped = born.replace(month=born.day, day=born.month)
         if swapped <= latest and rng.random() < ERROR_RATES["dob_day_month_swapped"]:
             return swapped.isoformat()
-    return born.isoformat()
+    roll = rng.random()
+    wrong = None
+    if roll < (edge := ERROR_RATES["dob_one_digit_wrong"]):
+        wrong = one_digit_wrong(rng, born)
+    elif roll < edge + ERROR_RATES["dob_year_off_by_one"]:
+        with contextlib.suppress(ValueError):  # 29 February has no twin a year away
+            wrong = born.replace(year=born.year + rng.choice((-1, 1)))
+    return wrong.isoformat() if wrong is not None and wrong <= latest else born.isoformat()
+
+
+def one_digit_wrong(rng: random.Random, born: date) -> date | None:
+    """The date with one digit of its year (last two), month or day mistyped into another real
+    date, as a slip on a keypad makes; None if the slips tried all made impossible dates."""
+    text = born.isoformat()
+    for _ in range(8):
+        at = rng.choice((2, 3, 5, 6, 8, 9))
+        digit = rng.choice([d for d in "0123456789" if d != text[at]])
+        with contextlib.suppress(ValueError):
+            return date.fromisoformat(text[:at] + digit + text[at + 1 :])
+    return None
+
+
+def written_gender(rng: random.Random, gender: str, kind: AgencyKind) -> str:
+    """The gender in the partner's own words: sometimes not recorded, rarely the wrong one."""
+    roll = rng.random()
+    if roll < (edge := ERROR_RATES["gender_not_recorded"]):
+        return ""
+    if roll < edge + ERROR_RATES["gender_wrong"] and gender in _OTHER_GENDER:
+        gender = _OTHER_GENDER[gender]
+    return GENDER_WORDS.get(kind, {}).get(gender, gender)
 
 
 def person_ref(feed: Feed, person: Person) -> str:
@@ -123,7 +155,8 @@ class RowWriter:
             "other_names": ";".join(aliases),
             "date_of_birth": person.date_of_birth.isoformat() if exact
             else written_dob(rng, person.date_of_birth, latest=on),
-            "gender": GENDER_WORDS.get(kind, {}).get(person.gender, person.gender),
+            "gender": GENDER_WORDS.get(kind, {}).get(person.gender, person.gender) if exact
+            else written_gender(rng, person.gender, kind),
             "nhs_number": nhs,
             "person_ref": "" if kind is AgencyKind.FIRE else person_ref(feed, person),
         }  # fmt: skip
