@@ -112,14 +112,7 @@ async def test_a_household_sent_by_partners_is_found_and_reported_in_the_browser
         page.get_by_role("img", name=re.compile("Agency activity by month"))
     ).to_be_visible()
 
-    await page.get_by_role("tab", name="Why linked").click()
-    card = page.locator(".govuk-summary-card", has_text="Missed appointment")
-    await card.get_by_text("This is not the same person").click()
-    await card.get_by_label("Why is this record not about this person?").fill(
-        "Our health visitor says this appointment was for a cousin."
-    )
-    await card.get_by_role("button", name="Send for review").click()
-    await expect(page.get_by_text("Report sent")).to_be_visible()
+    await _report_missed_appointment_on_person_page(page)
 
     await page.get_by_role("tab", name="Addresses").click()
     await page.get_by_role("tabpanel", name="Addresses").get_by_role("link").first.click()
@@ -145,6 +138,10 @@ async def _report_the_missed_appointment(page: Page, lateral: dict[str, Any]) ->
     await page.get_by_label("Case reference").fill("CP-2026-77")
     await page.get_by_role("button", name="Continue").click()
     await page.goto(f"/people/{person_id}")
+    await _report_missed_appointment_on_person_page(page)
+
+
+async def _report_missed_appointment_on_person_page(page: Page) -> None:
     await page.get_by_role("tab", name="Why linked").click()
     card = page.locator(".govuk-summary-card", has_text="Missed appointment")
     await card.get_by_text("This is not the same person").click()
