@@ -69,3 +69,22 @@ async def test_people_at_a_pseudo_postcode_never_form_a_household(
     )
     assert [e.address for e in events] == [None, None]
     assert await matcher.count("addresses") == 0
+
+
+async def test_an_address_keeps_what_it_knows_and_takes_what_a_later_record_adds(
+    open_matcher: Any, scripted: Any, make_record: MakeRecord
+) -> None:
+    matcher = await open_matcher("m.db", scripted)
+    [first] = await matcher.send(make_record("1", person=CAROL, address_key=HOME))
+    assert first.address.postcode == "LS6 1AA"
+    # Nothing new (the same address again, then one without a postcode): the address is kept.
+    [same] = await matcher.send(make_record("2", person=TOM, address_key=HOME))
+    [silent] = await matcher.send(make_record("3", person=LODGER, address_key=HOME, postcode=None))
+    assert same.address.postcode == silent.address.postcode == "LS6 1AA"
+    assert silent.address.lines == ["1 Test Street", "Leeds"]
+    # A later record with a different postcode refreshes it.
+    [moved] = await matcher.send(
+        make_record("4", person=CAROL, address_key=HOME, postcode="LS6 2BB")
+    )
+    assert moved.address.postcode == "LS6 2BB"
+    assert await matcher.count("addresses") == 1

@@ -220,20 +220,21 @@ class MatcherRepository(RecordReads):
         await self._conn.execute(stmt, params)
 
     async def _write_addresses(self, latest: dict[str, CleanAddress], *, now: datetime) -> None:
-        """Insert new addresses; refresh known ones with what the newest record says."""
+        """Insert new addresses; refresh known ones with what the newest record says (a known
+        address the newest record says nothing new about is left as it is: no write)."""
         existing = await self.get_addresses(list(latest))
         rows = []
         for key, address in latest.items():
             old = existing.get(key)
+            uprn = address.uprn or (old.uprn if old else None)
+            postcode = address.postcode or (old.postcode if old else None)
+            lines = list(address.lines) or (old.lines if old else [])
+            if old and (old.uprn, old.postcode, old.lines) == (uprn, postcode, lines):
+                continue
             rows.append(
-                {
-                    "address_key": key,
-                    "uprn": address.uprn or (old.uprn if old else None),
-                    "postcode": address.postcode or (old.postcode if old else None),
-                    "lines": list(address.lines) or (old.lines if old else []),
-                    "updated_at": now,
-                }
-            )
+                {"address_key": key, "uprn": uprn, "postcode": postcode, "lines": lines,
+                 "updated_at": now}
+            )  # fmt: skip
         await self._upsert(addresses, "address_key", rows, set(existing))
 
     async def _upsert(

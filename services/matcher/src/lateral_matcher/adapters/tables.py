@@ -85,7 +85,7 @@ links = Table(
     Column("person_id", String(36), nullable=True),
     Column("explanation", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("ix_links_person_id", "person_id"),
+    # No index on person_id: links are only read and moved by record key (migration 0004).
 )
 
 blocking_keys = Table(

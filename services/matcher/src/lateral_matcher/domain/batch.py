@@ -108,20 +108,41 @@ class BatchChanges:
     redirects: PersonRedirects = field(default_factory=PersonRedirects)
 
 
+# (record key, content hash) -> the record's blocking keys: the same content, the same keys.
+RecordKeys = dict[tuple[str, str], list[str]]
+
+
+def records_keys(records: Sequence[CleanRecord]) -> RecordKeys:
+    """Each record's blocking keys, computed once for the batch (load, then resolve)."""
+    found: RecordKeys = {}
+    for record in records:
+        at = (record.record_key, record.content_hash)
+        if at not in found:
+            found[at] = blocking_keys(record)
+    return found
+
+
 def keys_to_load(
-    records: Sequence[CleanRecord], withdrawn_keys: Sequence[str] = ()
+    records: Sequence[CleanRecord],
+    withdrawn_keys: Sequence[str] = (),
+    by_record: RecordKeys | None = None,
 ) -> tuple[list[str], list[str], list[str]]:
-    """The record keys, blocking keys and would-be new person IDs a batch needs known."""
+    """The record keys, blocking keys and would-be new person IDs a batch needs known
+    (`by_record`: the records' keys from `records_keys`, if already computed)."""
     record_keys = list(dict.fromkeys([*(r.record_key for r in records), *withdrawn_keys]))
-    keys = list(dict.fromkeys(key for r in records for key in blocking_keys(r)))
+    found = records_keys(records) if by_record is None else by_record
+    keys = list(dict.fromkeys(key for r in found.values() for key in r))
     return record_keys, keys, [new_person_id(k) for k in record_keys]
 
 
 class BatchResolution:
     """Resolves a batch's records in order against `KnownState`, through the resolver."""
 
-    def __init__(self, known: KnownState, resolver: PersonResolver) -> None:
+    def __init__(
+        self, known: KnownState, resolver: PersonResolver, keys: RecordKeys | None = None
+    ) -> None:
         self._resolver = resolver
+        self._keys: RecordKeys = keys or {}  # blocking keys already computed (`records_keys`)
         self._records = dict(known.records)
         self._links = dict(known.links)
         self._candidates = dict(known.candidates)
@@ -146,7 +167,9 @@ class BatchResolution:
         address_key = household_address_key(record.address)
         if record.address is not None and address_key is not None:
             self.changes.addresses[address_key] = record.address
-        keys = blocking_keys(record)
+        keys = self._keys.get((record.record_key, record.content_hash))
+        if keys is None:
+            keys = blocking_keys(record)
         person_id, explanation, merged = self._place(record, stored, keys)
         self._store(record, person_id, address_key, explanation, keys)
         change: Change = "created" if stored is None else "updated"

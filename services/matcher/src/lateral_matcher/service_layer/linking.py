@@ -31,6 +31,7 @@ from lateral_matcher.domain.batch import (
     PersonResolver,
     RecordOutcome,
     keys_to_load,
+    records_keys,
 )
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
 from lateral_matcher.domain.resolution import default_resolver
@@ -106,12 +107,13 @@ async def link_batch(
     """
     upserts = [event.record for event in cleaned if event.record is not None]
     withdrawals = [event.record_key for event in cleaned if event.action == "withdraw"]
-    record_keys, keys, new_ids = keys_to_load(upserts, withdrawals)
+    by_record = records_keys(upserts)
+    record_keys, keys, new_ids = keys_to_load(upserts, withdrawals, by_record)
     # Addresses too: two batches must not both insert a new address.
     places = [f"address|{key}" for r in upserts if (key := household_address_key(r.address))]
     await lock_blocking_keys(repo.connection, [*keys, *places])
     known = await repo.load_known(record_keys, keys, new_ids)
-    resolution = BatchResolution(known, resolver)
+    resolution = BatchResolution(known, resolver, by_record)
     handled: list[Handled] = []
     for event in cleaned:
         outcome = (
