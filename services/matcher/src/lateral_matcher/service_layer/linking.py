@@ -157,8 +157,10 @@ async def linked_messages(
             record = withdrawn[event.record_key].json
         else:
             stored = written.get(event.record.record_key)  # the JSON just stored, if this one
-            fresh = stored is not None and stored.record is event.record
-            record = stored.json if stored and fresh else event.record.model_dump_json()
+            if stored is not None and stored.record is event.record:
+                record = stored.json
+            else:
+                record = event.record.model_dump_json()
         link = repo.explanation_json(outcome.explanation) if outcome.explanation else None
         messages.append(
             linked_message(
