@@ -35,9 +35,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from lateral_cleanser.adapters.gazetteer_csv import load_gazetteer
-from lateral_cleanser.collector import COLLECT_EVERY, tune_collector
+from lateral_cleanser.collector import COLLECT_EVERY
 from lateral_cleanser.domain import Gazetteer, cleanse_record
 from lateral_cleanser.domain.caches import clear_caches
+from lateral_shared.collector import tune_collector
 from lateral_shared.contracts.records import AgencyKind, PartnerRecord
 
 TODAY = date(2025, 6, 1)
@@ -231,7 +232,7 @@ def main() -> None:
     # does; records come in batches): keep them out of the garbage collector's way, and collect
     # as the cleanser's own process does (`lateral_cleanser.collector`).
     default_threshold = gc.get_threshold()
-    tune_collector()
+    tune_collector(COLLECT_EVERY)
     count, rates = len(dataset.records), []
     for run in range(1, args.runs + 1):
         cpu, wall = time_cleanser(dataset.records, gazetteer)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 import time
@@ -24,6 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .bus import EventBus, EventConsumer, Subscription
+from .collector import freeze_startup_objects
 from .metrics import HTTP_LATENCY, HTTP_REQUESTS
 
 log = logging.getLogger(__name__)
@@ -180,7 +180,7 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     try:
         await _until_listening(server, server_task)
-        _freeze_startup_objects()
+        freeze_startup_objects()
         if ready is not None:
             ready.set()
         log.info("serving", extra={"url": f"http://{host}:{port}"})
@@ -190,16 +190,6 @@ async def serve(
             loop.remove_signal_handler(sig)
         stopping.set()
         await _shut_down(services, consumers, tasks, server, server_task)
-
-
-def _freeze_startup_objects() -> None:
-    """Keep the objects made while starting (modules, classes, routes, schemas: ~170,000 in
-    the search-api) out of the cyclic garbage collector's full collections. Under load, the
-    objects of requests in flight outlive the young generations and trigger full collections
-    every second or so; each walked every object in the process and held the GIL meanwhile
-    (50-300 ms on the bench machine), stalling every request: the search-api's p95."""
-    gc.collect()
-    gc.freeze()
 
 
 async def _until_listening(server: uvicorn.Server, server_task: asyncio.Task[None]) -> None:

@@ -7,8 +7,9 @@ import asyncio
 from collections.abc import Sequence
 
 from lateral_cleanser.bootstrap import bootstrap
-from lateral_cleanser.collector import tune_collector
+from lateral_cleanser.collector import COLLECT_EVERY
 from lateral_cleanser.config import CleanserSettings
+from lateral_shared.collector import collect_young_every
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
 
@@ -28,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 async def _serve(settings: CleanserSettings) -> None:
     service = await bootstrap(settings)
-    tune_collector()  # the gazetteer is loaded: freeze it, collect less often
+    collect_young_every(COLLECT_EVERY)  # `serve` freezes the gazetteer with the rest
     await serve([service], host=settings.http_host, port=settings.http_port)
 
 

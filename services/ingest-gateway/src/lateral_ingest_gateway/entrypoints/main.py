@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from collections.abc import Sequence
 
@@ -44,9 +43,6 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 async def _serve(settings: GatewaySettings) -> None:
     service = await bootstrap(settings)
-    # What start-up made (modules, models, compiled queries) lives as long as the process: out
-    # of the collector's sight, a big batch's collections look only at the batch's own objects.
-    gc.freeze()
     await serve([service], host=settings.http_host, port=settings.http_port)
 
 

@@ -11,7 +11,7 @@ import logging
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import bootstrap, migrate_database
 from lateral_matcher.config import MatcherSettings
-from lateral_shared.collector import tune_collector
+from lateral_shared.collector import collect_young_every
 from lateral_shared.db import create_engine
 from lateral_shared.logging import configure_logging
 from lateral_shared.runtime import serve
@@ -26,7 +26,7 @@ COLLECT_EVERY = 50_000
 
 async def _serve(settings: MatcherSettings) -> None:
     service = await bootstrap(settings)
-    tune_collector(COLLECT_EVERY)  # the matcher's own process only, not embedded mode's
+    collect_young_every(COLLECT_EVERY)  # the matcher's own process only, not embedded mode's
     await serve([service], host=settings.http_host, port=settings.http_port)
 
 
