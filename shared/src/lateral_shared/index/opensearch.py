@@ -94,31 +94,28 @@ class OpenSearchIndex(SearchIndex):
             self._client = None
 
     async def upsert_persons(self, documents: Sequence[PersonDocument]) -> None:
-        for start in range(0, len(documents), BULK_CHUNK):
-            actions: list[dict[str, Any]] = []
-            for doc in documents[start : start + BULK_CHUNK]:
-                meta = {
-                    "_id": doc.person_id,
-                    "version": doc.version,
-                    "version_type": "external_gte",
-                }
-                actions += [{"index": meta}, person_source(doc)]
-            await self._bulk(self._index, actions, tolerated={409})  # 409: older than stored
+        await self._index_versioned(
+            self._index, [(d.person_id, d.version, person_source(d)) for d in documents]
+        )
 
     async def delete_persons(self, person_ids: Sequence[str]) -> None:
         await self._delete(self._index, person_ids)
 
     async def upsert_addresses(self, documents: Sequence[AddressDocument]) -> None:
+        await self._index_versioned(
+            self._addresses, [(d.address_id, d.version, address_source(d)) for d in documents]
+        )
+
+    async def _index_versioned(
+        self, index: str, documents: Sequence[tuple[str, int, dict[str, Any]]]
+    ) -> None:
+        """Store each (ID, version, source) unless the index holds a newer version already."""
         for start in range(0, len(documents), BULK_CHUNK):
             actions: list[dict[str, Any]] = []
-            for doc in documents[start : start + BULK_CHUNK]:
-                meta = {
-                    "_id": doc.address_id,
-                    "version": doc.version,
-                    "version_type": "external_gte",
-                }
-                actions += [{"index": meta}, address_source(doc)]
-            await self._bulk(self._addresses, actions, tolerated={409})
+            for doc_id, version, source in documents[start : start + BULK_CHUNK]:
+                meta = {"_id": doc_id, "version": version, "version_type": "external_gte"}
+                actions += [{"index": meta}, source]
+            await self._bulk(index, actions, tolerated={409})  # 409: older than stored
 
     async def delete_addresses(self, addresses: Sequence[str]) -> None:
         await self._delete(self._addresses, [as_address_id(a) for a in addresses])
