@@ -1,28 +1,36 @@
-"""Records through the resolver one at a time, with an in-memory store of records by blocking key.
+"""Records through the resolver one at a time, with an in-memory store of persons.
 
-The store does what the matcher service does with its database: keeps every record under its
-blocking keys, hands the resolver the records sharing a key with the next one (each key capped to
-its most recent `KEY_CAP` records, the cap the resolver's docstring calls safe), and merges the
-persons of a record that links to several (the first link survives; the others redirect to it).
+The store does what the matcher service does with its database: keeps every record and the person
+it joined, hands the resolver the records sharing a blocking key with the next one (found by
+`linkage_prepare`, each key capped to its most recent `KEY_CAP` records, the cap the resolver's
+docstring calls safe), and merges the persons of a record that links to several (the first link
+survives; the others redirect to it). With `in_worker`, keys, candidates and comparisons are
+worked out by a second process while this one resolves, still one record at a time, in order.
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from lateral_matcher.domain.resolution import (
-    CandidateRecord,
-    Outcome,
-    Resolver,
-    blocking_keys,
-)
+from lateral_matcher.domain.profile import PersonProfile, cached_profile
+from lateral_matcher.domain.resolution import Outcome, Resolver
+from lateral_shared.collector import collect_young_every
 from lateral_shared.contracts.records import CleanRecord
 
-KEY_CAP = 200
+from .linkage_prepare import KEY_CAP, Prepared, Worker, can_fork, prepared_here
+
+__all__ = ["KEY_CAP", "MemoryStore", "RunResult", "run_incremental"]
+# Below this the candidate sets are small (~5 per record at `lateral synth --size test`, 50,000
+# records) and the worker's own costs (its copy of every profile, the pipe) outweigh what it
+# takes off the main loop; at region size (~600,000) it takes about half (resolver_throughput.py).
+WORKER_MIN_RECORDS = 200_000
+COLLECT_EVERY = 50_000  # the matcher service's setting (`lateral_matcher.entrypoints.main`)
 
 
 @dataclass
@@ -33,23 +41,24 @@ class RunResult:
     review_items: int = 0
     merges: int = 0
     seconds: float = 0.0  # wall-clock
-    cpu_seconds: float = 0.0  # this process's CPU time (steadier on a shared machine)
+    cpu_seconds: float = 0.0  # CPU time of this process and the worker (steadier when shared)
     memory_growth: int | None = None  # bytes the store and the resolver's caches added (Linux)
 
 
 class MemoryStore:
-    """Stored records by blocking key, and persons with merge redirects."""
+    """Stored records, their profiles and persons, with merge redirects."""
 
-    def __init__(self, resolver: Resolver, key_cap: int = KEY_CAP) -> None:
+    def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
-        self.key_cap = key_cap
         self.records: list[CleanRecord] = []
+        self.profiles: list[PersonProfile | None] = []
         self.person_at_link: list[str | None] = []
-        self.by_key: dict[str, list[int]] = defaultdict(list)
         self.redirect: dict[str, str] = {}
 
     def current(self, person_id: str) -> str:
         """The survivor a (possibly merged) person ID now redirects to."""
+        if person_id not in self.redirect:  # the usual case: never merged
+            return person_id
         path = []
         while person_id in self.redirect:
             path.append(person_id)
@@ -58,46 +67,64 @@ class MemoryStore:
             self.redirect[merged] = person_id
         return person_id
 
-    def candidates(self, keys: Sequence[str]) -> list[CandidateRecord]:
-        found: set[int] = set()
-        for key in keys:
-            stored = self.by_key.get(key)
-            if stored:
-                found.update(stored[-self.key_cap :] if len(stored) > self.key_cap else stored)
-        return [
-            CandidateRecord(self.current(person), self.records[i])
-            for i in sorted(found)
-            if (person := self.person_at_link[i]) is not None
-        ]
+    def by_person(self, found: Sequence[int]) -> dict[str, list[PersonProfile]]:
+        """The profiles of the records `found`, grouped by their persons as they are now."""
+        grouped: dict[str, list[PersonProfile]] = {}
+        profiles, person_at_link, redirect = self.profiles, self.person_at_link, self.redirect
+        for i in found:
+            person, profile = person_at_link[i], profiles[i]
+            if person is not None and profile is not None:
+                if person in redirect:
+                    person = self.current(person)
+                grouped.setdefault(person, []).append(profile)
+        return grouped
 
-    def add(self, record: CleanRecord, keys: Sequence[str]) -> tuple[Outcome, int]:
+    def add(self, record: CleanRecord, prepared: Prepared) -> tuple[Outcome, int]:
         """Resolve and store one record; the outcome and how many review items it raised."""
-        resolution = self.resolver.resolve(record, self.candidates(keys))
+        profile = cached_profile(record)
+        if prepared.compared and profile is not None:
+            profiles = self.profiles
+            self.resolver.remember(
+                profile,
+                {
+                    profiles[i].signature_key: found  # type: ignore[union-attr]
+                    for i, found in zip(prepared.candidates, prepared.compared, strict=True)
+                },
+            )
+        resolution = self.resolver.resolve_among(record, self.by_person(prepared.candidates))
         for match in resolution.links[1:]:
             if match.person_id != resolution.person_id:
                 self.redirect[match.person_id] = self.current(resolution.person_id or "")
-        index = len(self.records)
         self.records.append(record)
+        self.profiles.append(profile)
         self.person_at_link.append(resolution.person_id)
-        for key in keys:
-            self.by_key[key].append(index)
         return resolution.outcome, len(resolution.reviews)
 
 
-def run_incremental(resolver: Resolver, records: Sequence[CleanRecord]) -> RunResult:
-    """Every record through the resolver in the given order; timed (blocking keys included)."""
+def run_incremental(
+    resolver: Resolver, records: Sequence[CleanRecord], *, in_worker: bool | None = None
+) -> RunResult:
+    """Every record through the resolver in the given order; timed from cleansed records in to
+    persons out (profiles, blocking keys, candidates and comparisons included, in either process).
+    `in_worker` uses a second process where the platform can fork one; by default when there are
+    `WORKER_MIN_RECORDS` records or more and a second CPU."""
+    if in_worker is None:
+        in_worker = len(records) >= WORKER_MIN_RECORDS and _cpus() >= 2
     store = MemoryStore(resolver)
     result = RunResult(person_of=[], keys=[])
     rss_before = _resident_bytes()
-    started, cpu_started = time.perf_counter(), time.process_time()
-    for record in records:
-        keys = blocking_keys(record)
-        outcome, reviews = store.add(record, keys)
-        result.outcomes[outcome] += 1
-        result.review_items += reviews
-        result.keys.append(keys)
-    result.seconds = time.perf_counter() - started
-    result.cpu_seconds = time.process_time() - cpu_started
+    with collector_as_in_the_matcher():
+        started, cpu_started = time.perf_counter(), time.process_time()
+        worker = Worker(records, resolver.model) if in_worker and can_fork() else None
+        stream = worker.prepared() if worker is not None else prepared_here(records)
+        for record, prepared in zip(records, stream, strict=True):
+            outcome, reviews = store.add(record, prepared)
+            result.outcomes[outcome] += 1
+            result.review_items += reviews
+            result.keys.append(prepared.keys)
+        result.seconds = time.perf_counter() - started
+        result.cpu_seconds = time.process_time() - cpu_started
+        result.cpu_seconds += worker.cpu_seconds if worker else 0.0
     rss_after = _resident_bytes()
     if rss_before is not None and rss_after is not None:
         result.memory_growth = rss_after - rss_before
@@ -106,6 +133,31 @@ def run_incremental(resolver: Resolver, records: Sequence[CleanRecord]) -> RunRe
         store.current(person) if person is not None else None for person in store.person_at_link
     ]
     return result
+
+
+@contextmanager
+def collector_as_in_the_matcher() -> Iterator[None]:
+    """The garbage collector as the matcher service's process has it: what exists before the
+    run (the cleansed records, the database's rows in the service) frozen, out of every
+    collection, and the youngest generation collected every `COLLECT_EVERY` allocations
+    (`lateral_matcher.entrypoints.main`). Both are put back afterwards."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    collect_young_every(COLLECT_EVERY)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
+def _cpus() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _resident_bytes() -> int | None:

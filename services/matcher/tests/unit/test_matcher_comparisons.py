@@ -97,6 +97,13 @@ def test_a_married_surname_disagrees_but_a_former_name_kept_as_other_name_matche
         ("2012-03-04", "2012-04-03", "day_month_swapped"),
         ("2012-03-04", "2011-03-04", "year_off_by_one"),
         ("2012-03-04", "2012-03-14", "one_digit_wrong"),
+        ("2012-03-04", "2072-03-04", "one_digit_wrong"),  # a typed year
+        ("2012-03-04", "2012-08-04", "one_digit_wrong"),  # a typed month
+        ("2012-03-04", "2012-03-24", "one_digit_wrong"),
+        ("2012-03-04", "2012-03-25", "disagree"),  # two digits of the day
+        ("2012-03-04", "2072-03-05", "disagree"),  # a digit of the year and one of the day
+        ("2012-03-04", "2012-08-05", "disagree"),  # a digit of the month and one of the day
+        ("2012-03-04", "2017-03-07", "disagree"),
         ("2012-03-04", "2012-03", "agree_as_far_as_known"),
         ("2012", "2012-03-04", "agree_as_far_as_known"),
         ("2012-03", "2012-04", "disagree"),

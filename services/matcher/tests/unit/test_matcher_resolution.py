@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from lateral_matcher.domain.merging import split_person_id
 from lateral_matcher.domain.resolution import (
     CandidateRecord,
     Outcome,
@@ -185,6 +186,24 @@ def test_a_steward_acceptance_links_a_weak_match(resolver: Resolver) -> None:
     resolution: Resolution = resolver.resolve(new, stored("P1", known), decisions)
     assert (resolution.outcome, resolution.person_id) == (Outcome.LINK, "P1")
     assert resolution.explanation.rule == "steward"
+
+
+def test_a_founding_record_split_out_of_its_person_founds_the_split_person(
+    resolver: Resolver,
+) -> None:
+    """Replaying after "not the same person" on the record a person was created from: it takes
+    the ID the split gave it, and the person's next record takes the person's ID back."""
+    founder = record("trust/1", ALICE)
+    person = new_person_id("trust/1")
+    decisions = StewardDecisions(not_same=frozenset({("trust/1", person)}))
+    alone = resolver.resolve(founder, [], decisions)
+    assert alone.person_id == split_person_id("trust/1", person) != person
+    rest = StewardDecisions(not_same=frozenset({("csc/2", alone.person_id)}),
+                            same=frozenset({("csc/2", person)}),
+                            founds=frozenset({("csc/2", person)}))  # fmt: skip
+    next_record = record("csc/2", ALICE)
+    resumed = resolver.resolve(next_record, stored(alone.person_id or "", founder), rest)
+    assert (resumed.outcome, resumed.person_id) == (Outcome.NEW_PERSON, person)
 
 
 def test_a_record_without_person_details_is_address_only(resolver: Resolver) -> None:

@@ -62,6 +62,8 @@ def nhs_conflict(pattern: Pattern) -> bool:
 
 
 ScoredRecord = tuple[Pattern, tuple[float, ...], PersonProfile, float]
+# A record compared with a candidate record: the levels, each field's weight, the match weight.
+Compared = tuple[Pattern, tuple[float, ...], float]
 PAIR_CACHE_SIZE = 1_000_000  # compared (record, candidate) field patterns remembered
 
 
@@ -72,7 +74,10 @@ class PersonScorer:
         self._scorer = Scorer(model)
         # Records alike in every compared field compare alike: a busy person's repeated records,
         # and a later record repeating an earlier one, reuse one comparison.
-        self._pairs: dict[tuple[str, str], tuple[Pattern, tuple[float, ...], float]] = {}
+        self._pairs: dict[tuple[str, str], Compared] = {}
+        # Comparisons of one record made elsewhere (`remember`), by the candidate's signature.
+        self._ahead_of: PersonProfile | None = None
+        self._ahead: dict[str, Compared] = {}
 
     def score(
         self, profile: PersonProfile, person_id: str, others: Sequence[PersonProfile],
@@ -85,9 +90,9 @@ class PersonScorer:
         nhs = profile.nhs_number
         if accepted and (profile.record_key, person_id) in accepted:
             rule, pool = "steward", others
-        elif profile.person_ref is not None and (
-            by_ref := [o for o in others if _same_feed_person(profile, o)]
-        ):
+        elif (ref := profile.person_ref) is not None and (
+            by_ref := [o for o in others if o.person_ref == ref and o.feed_id == profile.feed_id]
+        ):  # the same person ID in the same feed
             rule, pool = "person_ref", by_ref
         elif nhs and (by_nhs := [o for o in others if o.nhs_number == nhs]):
             rule, pool = "nhs_number", by_nhs
@@ -111,7 +116,8 @@ class PersonScorer:
             records=tuple(others),
         )
 
-    def _score_one(self, profile: PersonProfile, other: PersonProfile) -> ScoredRecord:
+    def compared(self, profile: PersonProfile, other: PersonProfile) -> Compared:
+        """The record compared with one candidate record under the model (remembered)."""
         key = (profile.signature_key, other.signature_key)
         found = self._pairs.get(key)
         if found is None:
@@ -121,6 +127,20 @@ class PersonScorer:
             if len(self._pairs) >= PAIR_CACHE_SIZE:
                 self._pairs.clear()
             self._pairs[key] = found
+        return found
+
+    def remember(self, profile: PersonProfile, compared: dict[str, Compared]) -> None:
+        """Take comparisons of `profile` made by another scorer under the same model (see
+        `compared`), by the candidate's `signature_key`, for scoring `profile` next (only the
+        latest record's are kept)."""
+        self._ahead_of = profile
+        self._ahead = compared
+
+    def _score_one(self, profile: PersonProfile, other: PersonProfile) -> ScoredRecord:
+        found = self._ahead.get(other.signature_key) if profile is self._ahead_of else None
+        if found is None:
+            key = (profile.signature_key, other.signature_key)
+            found = self._pairs.get(key) or self.compared(profile, other)
         return found[0], found[1], other, found[2]
 
 
@@ -134,11 +154,3 @@ def _feed_person_ids(records: Sequence[PersonProfile]) -> dict[str, set[str]]:
         if record.person_ref is not None:
             ids.setdefault(record.feed_id, set()).add(record.person_ref)
     return ids
-
-
-def _same_feed_person(profile: PersonProfile, other: PersonProfile) -> bool:
-    return (
-        profile.person_ref is not None
-        and profile.feed_id == other.feed_id
-        and profile.person_ref == other.person_ref
-    )

@@ -112,9 +112,19 @@ def _compare_full_dates(one: str, other: str) -> int:
         return 1
     if one[4:] == other[4:] and abs(int(year) - int(other[:4])) == 1:
         return 2
-    if sum(map(ne, one, other)) == 1:  # both full dates: the same length
-        return 3
-    return 5
+    return 3 if _one_character_apart(one, other) else 5
+
+
+def _one_character_apart(one: str, other: str) -> bool:
+    """Whether two full dates differ in exactly one character, without counting all ten when
+    two parts differ (the usual case: a different person)."""
+    if one[4:] == other[4:]:
+        return bool(sum(map(ne, one[:4], other[:4])) == 1)
+    if one[:4] != other[:4]:  # the year and more
+        return False
+    if one[7:] == other[7:]:
+        return bool(sum(map(ne, one[4:7], other[4:7])) == 1)
+    return one[4:7] == other[4:7] and bool(sum(map(ne, one[7:], other[7:])) == 1)
 
 
 def compare_gender(a: PersonProfile, b: PersonProfile) -> int:

@@ -75,14 +75,22 @@ class Scorer:
         ]
         self._names = [c.name for c in COMPARISONS]
         self._tf_weights: list[dict[str, float]] = [{} for _ in COMPARISONS]  # value -> weight
+        # Each pattern's level weights before the name adjustment (patterns are few: thousands).
+        self._by_pattern: dict[Pattern, tuple[float, ...]] = {}
 
     def field_weights(self, pattern: Pattern, a: PersonProfile) -> tuple[float, ...]:
         """The weight of each field's level (0 for a missing field)."""
-        weights = list(map(getitem, self._tables, map(_next, pattern)))
+        found = self._by_pattern.get(pattern)
+        if found is None:
+            found = self._by_pattern[pattern] = tuple(
+                map(getitem, self._tables, map(_next, pattern))
+            )
+        weights: list[float] | None = None
         for index, level in self._tf:
             if pattern[index] == level:
+                weights = weights or list(found)
                 weights[index] = self._tf_weight(index, level, a)
-        return tuple(weights)
+        return found if weights is None else tuple(weights)
 
     def _tf_weight(self, index: int, level: int, a: PersonProfile) -> float:
         """The exact level's weight for `a`'s value, u being the value's share of all records."""

@@ -42,9 +42,10 @@ from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanRecord
 
 from .blocking import blocking_keys
-from .candidates import PersonScore, PersonScorer
+from .candidates import Compared, PersonScore, PersonScorer
 from .explain import explain
 from .identity import new_person_id
+from .merging import split_person_id
 from .model import MatchModel
 from .profile import PersonProfile, cached_profile, has_person_details
 from .shipped import load_shipped_model
@@ -74,10 +75,12 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CandidateRecord:
-    """One stored record already linked to a person."""
+    """One stored record already linked to a person (with its profile, if the caller holds it:
+    a store that keeps profiles spares the resolver's bounded cache a look-up or a recompute)."""
 
     person_id: str
     record: CleanRecord
+    profile: PersonProfile | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +89,10 @@ class StewardDecisions:
 
     not_same: frozenset[tuple[str, str]] = frozenset()  # (record_key, person_id) rejected
     same: frozenset[tuple[str, str]] = frozenset()  # (record_key, person_id) accepted
+    # (record_key, person_id) accepted where the person does not exist (yet): the record creates
+    # it. On a replay after a person's founding record was split out, the person's next record
+    # takes the person's ID back (`service_layer.splitting`).
+    founds: frozenset[tuple[str, str]] = frozenset()
 
 
 NO_DECISIONS = StewardDecisions()
@@ -157,14 +164,24 @@ class Resolver:
         decisions: StewardDecisions = NO_DECISIONS,
     ) -> Resolution:
         """Where `record` belongs, given the stored records that share a blocking key with it."""
+        by_person: dict[str, list[PersonProfile]] = {}
+        for candidate in candidates:
+            other = candidate.profile
+            if other is None:
+                other = cached_profile(candidate.record)
+            if other is not None:
+                by_person.setdefault(candidate.person_id, []).append(other)
+        return self.resolve_among(record, by_person, decisions)
+
+    def resolve_among(
+        self, record: CleanRecord, by_person: dict[str, list[PersonProfile]],
+        decisions: StewardDecisions = NO_DECISIONS,
+    ) -> Resolution:  # fmt: skip
+        """`resolve`, for a caller holding its candidates' profiles by person already (a store
+        that keeps profiles: no `CandidateRecord` per candidate). `by_person` is consumed."""
         profile = cached_profile(record)
         if profile is None or not has_person_details(record.person):
             return Resolution(Outcome.ADDRESS_ONLY, None, self._explain_address_only())
-        by_person: dict[str, list[PersonProfile]] = {}
-        for candidate in candidates:
-            other = cached_profile(candidate.record)
-            if other is not None:
-                by_person.setdefault(candidate.person_id, []).append(other)
         if decisions.not_same:
             for person_id in list(by_person):
                 if (record.record_key, person_id) in decisions.not_same:
@@ -174,6 +191,12 @@ class Resolver:
             for person_id, others in sorted(by_person.items())
         ]
         return self._decide(record.record_key, profile, scores, decisions)
+
+    def remember(self, profile: PersonProfile, compared: dict[str, Compared]) -> None:
+        """Take comparisons of `profile` with candidates made elsewhere (a worker process with
+        `PersonScorer.compared` under the same model), by each candidate's `signature_key`, so
+        `resolve` of that record need not make them again."""
+        self._scorer.remember(profile, compared)
 
     def _decide(
         self, record_key: str, profile: PersonProfile, scores: list[PersonScore],
@@ -207,7 +230,7 @@ class Resolver:
                 links=matches,
                 reviews=tuple(self._match(profile, s, "review") for s in reviews),
             )
-        new_id = new_person_id(record_key)
+        new_id = _founded_id(record_key, decisions)
         if reviews:
             matches = tuple(self._match(profile, s, "review") for s in reviews)
             rule = "nhs_number_conflict" if reviews[0].rule == "nhs_number_conflict" else "review"
@@ -264,6 +287,20 @@ def _steward_separated(one: PersonScore, other: PersonScore, decisions: StewardD
     return any((key, other.person_id) in decisions.not_same for key in one.record_keys) or any(
         (key, one.person_id) in decisions.not_same for key in other.record_keys
     )
+
+
+def _founded_id(record_key: str, decisions: StewardDecisions) -> str:
+    """The ID of the person a record creates: the one a data steward named, if any; else its own,
+    unless a steward said it is not that person (it was split out of the person it founded, and
+    takes the ID the split gave it)."""
+    if decisions.founds:
+        named = sorted(p for k, p in decisions.founds if k == record_key)
+        if named:
+            return named[0]
+    own = new_person_id(record_key)
+    if decisions.not_same and (record_key, own) in decisions.not_same:
+        return split_person_id(record_key, own)
+    return own
 
 
 def default_resolver() -> Resolver:
