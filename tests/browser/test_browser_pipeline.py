@@ -212,6 +212,16 @@ async def test_a_data_steward_decides_a_reported_link_in_the_browser(
         await expect(steward.get_by_text("Not the same person")).to_be_visible()
         assert await serious_violations(steward) == [], steward.url
 
+        # From the queue to the decided items: this decision first, with who, which way and why.
+        await steward.get_by_role("link", name="Go back to the review queue").click()
+        await steward.get_by_role("link", name="See the items already decided").click()
+        await expect(steward.get_by_role("heading", level=1, name="Decided items")).to_be_visible()
+        newest = steward.locator("tbody tr").first
+        await expect(newest).to_contain_text("Not the same person")
+        await expect(newest).to_contain_text(STEWARD_REASON[:150])
+        assert await serious_violations(steward) == [], steward.url
+        assert await _fits_320_pixels(steward)
+
     # The matcher kept the decision under the steward's own user ID.
     deployment = embedded_deployment(lateral_up)
     async with httpx.AsyncClient(timeout=30) as client:

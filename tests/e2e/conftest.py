@@ -59,7 +59,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 @pytest.fixture(scope="module")
 def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """Seven `lateral run <service>` processes on Tansu, PostgreSQL and noida-db, with one
-    partner client, two feeds and three staff accounts made with the services' own commands."""
+    partner client, two feeds and four staff accounts made with the services' own commands."""
     workdir = tmp_path_factory.mktemp("distributed")
     databases = {
         name: create_postgres_database(f"lateral_e2e_{name.replace('-', '_')}")
@@ -101,7 +101,7 @@ def distributed(tansu, noida, tmp_path_factory: pytest.TempPathFactory) -> Itera
             )
         search_env = {**env, "LATERAL_DATABASE_URL": databases["search-api"].url}
         users = {}
-        for role in ("practitioner", "duty_manager", "ig_officer"):
+        for role in ("practitioner", "duty_manager", "ig_officer", "data_steward"):
             password = secrets.token_urlsafe(16)
             run_command(
                 [

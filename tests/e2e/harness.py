@@ -164,6 +164,7 @@ def embedded_deployment(embedded: dict) -> Deployment:
         police_feed=police_feed,
         partner_clients={csc_feed: csc_client, police_feed: police_client},
         users=users,
+        matcher_url=url,
     )
 
 
@@ -181,4 +182,5 @@ def distributed_deployment(distributed: dict) -> Deployment:
         police_feed="e2e-police",
         partner_clients={"e2e-csc": partner_client, "e2e-police": partner_client},
         users=distributed["users"],
+        matcher_url=urls["matcher"],
     )

@@ -65,6 +65,7 @@ class Deployment:
     police_feed: str
     partner_clients: dict[str, str]  # feed_id → "client_id:client_secret" of its partner
     users: dict[str, str] = field(default_factory=dict)  # role → "username:password"
+    matcher_url: str = ""  # the review API
 
 
 async def eventually(check: Callable[[], Awaitable[T | None]], *, within_s: float) -> T:

@@ -11,6 +11,7 @@ from e2e.feeds_scenario import (
     check_update_close_and_withdrawal_reach_search,
 )
 from e2e.harness import distributed_deployment, embedded_deployment
+from e2e.review_scenario import check_a_stewards_decision_reaches_search
 from e2e.scenario import (
     Deployment,
     check_bad_input_publishes_nothing,
@@ -49,3 +50,7 @@ async def test_update_close_and_withdrawal_reach_search(deployment: Deployment) 
 
 async def test_csv_upload_quarantines_bad_rows_until_resent(deployment: Deployment) -> None:
     await check_csv_upload_quarantine_and_resend(deployment)
+
+
+async def test_a_stewards_decision_reaches_search(deployment: Deployment) -> None:
+    await check_a_stewards_decision_reaches_search(deployment)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.adapters.engine import matcher_engine
+from lateral_matcher.adapters.outbox import OutboxRelay
 from lateral_matcher.config import MatcherSettings
 from lateral_matcher.entrypoints.http import build_review_router
 from lateral_matcher.service_layer.audit import matcher_audit_trail
@@ -36,7 +37,7 @@ async def bootstrap(
     index: SearchIndex | None = None,  # accepted for a uniform signature; the matcher has none
 ) -> Service:
     """Build the matcher: migrate its database, consume `records.clean` and `links.reported`,
-    and serve the review API."""
+    serve the review API, and relay the outbox of stewards' decisions."""
     on_stop: list[Hook] = []
     topics = [RECORDS_CLEAN, RECORDS_LINKED, LINKS_REPORTED, AUDIT_EVENTS]
     bus = await open_bus(settings, bus, topics=topics, on_stop=on_stop)
@@ -46,7 +47,7 @@ async def bootstrap(
     publisher = EventPublisher(bus, service=NAME)
     window = timedelta(days=settings.household_window_days)
     linker = RecordLinker(engine, publisher, household_window=window)
-    desk = ReviewDesk(engine, publisher, matcher_audit_trail(publisher))
+    desk = ReviewDesk(engine, publisher, matcher_audit_trail(publisher), household_window=window)
     secret = settings.secret_key.get_secret_value()
 
     async def database() -> None:
@@ -64,6 +65,8 @@ async def bootstrap(
         ],
         readiness={"database": database, "bus": bus.ping},
         on_stop=on_stop,
+        # Publishes the events of stewards' decisions that a crash or the bus left unpublished.
+        background=[OutboxRelay(engine, publisher)],
         bus=bus,
         max_attempts=settings.consumer_max_attempts,
         batch_size=settings.consumer_batch_size,

@@ -10,7 +10,9 @@ import pytest
 
 from lateral_matcher.adapters import reviews
 from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.domain.resolution import new_person_id
 from lateral_matcher.service_layer.audit import matcher_audit_trail
+from lateral_matcher.service_layer.linking import utc_now
 from lateral_matcher.service_layer.reviewing import ReviewDesk
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
@@ -81,3 +83,36 @@ async def test_a_stewards_decisions_hold_when_the_topic_is_reprocessed(
     async with matcher.engine.connect() as conn:
         total, _ = await reviews.list_items(conn, status="open", limit=10, offset=0)
     assert total == 0  # decided once, not asked again
+
+
+async def test_splitting_out_a_founding_record_holds_when_the_topic_is_reprocessed(
+    matcher: Any, make_record: MakeRecord
+) -> None:
+    """ "Not the same person" on the record a person was created from: on a replay that record
+    arrives first and would found the person again, with its ID."""
+    records = _records(make_record)
+    await matcher.send(*records)
+    founded = await _clusters(matcher)
+    amy = founded["csc-leeds/1"]
+    assert amy == new_person_id("csc-leeds/1") and founded["health-leeds/2"] == amy
+    async with matcher.engine.begin() as conn:
+        rid = await reviews.raise_report(conn, record_key="csc-leeds/1", person_id=amy,
+                                         reported_by="sw-7", reason="not her",
+                                         now=utc_now())  # fmt: skip
+    publisher = EventPublisher(matcher.bus, service="matcher")
+    desk = ReviewDesk(matcher.engine, publisher, matcher_audit_trail(publisher))
+    await desk.decide(rid, decision="not_same", reason="a cousin", principal=STEWARD)
+    decided = await _clusters(matcher)
+    assert decided["health-leeds/2"] == amy  # the rest of the person keeps its ID
+    assert decided["csc-leeds/1"] not in (amy, None)
+    await _rebuild(matcher, records)
+    assert await _clusters(matcher) == decided
+    await _rebuild(matcher, records)  # and again: nothing drifts
+    assert await _clusters(matcher) == decided
+    async with matcher.engine.connect() as conn:
+        _, still_open = await reviews.list_items(conn, status="open", limit=10, offset=0)
+        decided_item = await reviews.get_item(conn, rid)
+    assert decided_item is not None and decided_item.status == "not_same"
+    # Only the doubtful record 5 (now also doubtful against the split-out record's person):
+    # the decided records are not asked about again.
+    assert {item.record_key for item in still_open} == {"csc-leeds/5"}

@@ -4,8 +4,9 @@ reports come in on `links.reported`; every look and decision is audited, fail cl
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,108 @@ async def test_a_report_about_an_unknown_record_raises_nothing(matcher: Matcher)
     await matcher.consume(LINKS_REPORTED, report)
     page = (await matcher.http.get("/v1/review-items", headers=STEWARD)).json()
     assert page["total"] == 0
+
+
+async def test_a_steward_lists_past_decisions_newest_first(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    await matcher.send(make_record("1", person=AMY))
+    await matcher.send(make_record("2", person={**AMY, "date_of_birth": "2012-03"}))
+    await matcher.send(make_record("3", person={**AMY, "date_of_birth": "2012"}))
+    items = (await matcher.http.get("/v1/review-items", headers=STEWARD)).json()["items"]
+    first, second = items[0]["review_id"], items[1]["review_id"]
+    for review_id, decision in ((first, "same"), (second, "not_same")):
+        body = {"decision": decision, "reason": f"checked with the school ({decision})"}
+        decided = await matcher.http.post(
+            f"/v1/review-items/{review_id}/decision", json=body, headers=STEWARD
+        )
+        assert decided.status_code == 200
+    page = await matcher.http.get("/v1/review-items/decided?page_size=1", headers=STEWARD)
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert page.json()["total"] == 2
+    [newest] = page.json()["items"]
+    assert (newest["review_id"], newest["status"], newest["decided_by"]) == (
+        second, "not_same", "steward-1"
+    )  # fmt: skip
+    assert newest["decision_reason"] == "checked with the school (not_same)"
+    older = await matcher.http.get("/v1/review-items/decided?page=2&page_size=1", headers=STEWARD)
+    assert [i["review_id"] for i in older.json()["items"]] == [first]
+    looks = [e for e in matcher.audited() if e.action == "list_decided_review_items"]
+    assert [(e.actor, e.result_ids) for e in looks] == [("steward-1", [second]),
+                                                        ("steward-1", [first])]  # fmt: skip
+
+
+async def test_only_data_stewards_see_past_decisions(matcher: Matcher) -> None:
+    url = "/v1/review-items/decided"
+    anonymous = await matcher.http.get(url)
+    practitioner = await matcher.http.get(url, headers=_as("practitioner", subject="pat"))
+    assert (anonymous.status_code, practitioner.status_code) == (401, 403)
+    [denied] = matcher.audited()
+    assert (denied.action, denied.outcome, denied.actor) == (
+        "list_decided_review_items", "denied", "pat"
+    )  # fmt: skip
+
+
+async def test_a_refused_decision_is_audited_as_a_decision_on_that_item(
+    matcher: Matcher, make_record: MakeRecord
+) -> None:
+    review_id, _ = await _doubtful_pair(matcher, make_record)
+    refused = await matcher.http.post(
+        f"/v1/review-items/{review_id}/decision",
+        json={"decision": "same", "reason": "looks like her"},
+        headers=_as("practitioner", subject="pat"),
+    )
+    assert refused.status_code == 403
+    denied = matcher.audited()[-1]
+    assert (denied.action, denied.outcome, denied.actor) == ("decide_review_item", "denied", "pat")
+    assert denied.criteria == {"review_id": review_id}  # the item's ID, nothing from the body
+    # A path that is not an item ID (it could be anything a client typed) is not recorded.
+    await matcher.http.post("/v1/review-items/Amy%20Smith/decision", json={},
+                            headers=_as("practitioner", subject="pat"))  # fmt: skip
+    assert matcher.audited()[-1].criteria == {}
+
+
+class LinkedTopicDown(InMemoryBus):
+    """Takes audit events, refuses `records.linked` while `down` (as after a crash)."""
+
+    down = False
+
+    async def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        if topic == RECORDS_LINKED and self.down:
+            raise ConnectionError("records.linked unavailable")
+        await super().publish(topic, messages)
+
+
+async def test_the_matchers_relay_publishes_what_a_decision_could_not(
+    tmp_path: Path, make_record: MakeRecord
+) -> None:
+    bus = LinkedTopicDown()
+    settings = MatcherSettings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'm.db'}",
+                               secret_key=SECRET)  # fmt: skip
+    service = await bootstrap(settings, bus=bus)
+    transport = httpx.ASGITransport(app=create_app([service]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        matcher = Matcher(service, bus, http)
+        review_id, amy = await _doubtful_pair(matcher, make_record)
+        before = len(bus.topics[RECORDS_LINKED])
+        bus.down = True
+        body = {"decision": "same", "reason": "same school"}
+        decided = await http.post(f"/v1/review-items/{review_id}/decision", json=body,
+                                  headers=STEWARD)  # fmt: skip
+        assert decided.status_code == 200  # kept: the events wait in the outbox
+        assert len(bus.topics[RECORDS_LINKED]) == before
+        bus.down = False
+        [relay] = service.background  # what `serve` runs beside the consumers
+        stopping = asyncio.Event()
+        job = asyncio.create_task(relay(stopping))
+        for _ in range(100):
+            if len(bus.topics[RECORDS_LINKED]) > before:
+                break
+            await asyncio.sleep(0.05)
+        stopping.set()
+        await job
+    for hook in service.on_stop:
+        await hook()
+    [linked] = [decode_event(RECORDS_LINKED, m.value) for m in bus.topics[RECORDS_LINKED][before:]]
+    assert isinstance(linked, RecordLinked) and linked.person is not None
+    assert linked.person.person_id == amy

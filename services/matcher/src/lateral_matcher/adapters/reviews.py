@@ -106,17 +106,43 @@ async def load_decisions(conn: AsyncConnection, record_keys: Sequence[str]) -> S
     """The stewards' decisions about `record_keys`, against the persons as they are now."""
     same: set[tuple[str, str]] = set()
     not_same: set[tuple[str, str]] = set()
+    founds: set[tuple[str, str]] = set()  # "same" as a person not (yet) stored: the record makes it
     d = steward_decisions.c
     current = func.coalesce(persons.c.merged_into, d.person_id)
     for chunk in chunked(record_keys):
         stmt = (
-            select(d.record_key, current, d.decision)
+            select(d.record_key, current, d.decision, persons.c.person_id.is_(None))
             .select_from(steward_decisions.outerjoin(persons, persons.c.person_id == d.person_id))
             .where(d.record_key.in_(chunk))
         )
-        for record_key, person_id, decision in await conn.execute(stmt):
+        for record_key, person_id, decision, missing in await conn.execute(stmt):
             (same if decision == "same" else not_same).add((record_key, person_id))
-    return StewardDecisions(not_same=frozenset(not_same), same=frozenset(same))
+            if decision == "same" and missing:
+                founds.add((record_key, person_id))
+    return StewardDecisions(
+        not_same=frozenset(not_same), same=frozenset(same), founds=frozenset(founds)
+    )
+
+
+async def keep_decisions(
+    conn: AsyncConnection,
+    decisions: Sequence[tuple[str, str, Decision]],
+    *,
+    review_id: str,
+    now: datetime,
+) -> None:
+    """Keep (record key, person ID, decision)s that follow from a steward's decision (replacing
+    any earlier decision about the same pair), for replays and later records."""
+    d = steward_decisions.c
+    for record_key, person_id, _ in decisions:
+        await conn.execute(
+            steward_decisions.delete().where(d.record_key == record_key, d.person_id == person_id)
+        )
+    if decisions:
+        await conn.execute(steward_decisions.insert(), [
+            {"record_key": k, "person_id": p, "decision": decision, "review_id": review_id,
+             "decided_at": now} for k, p, decision in decisions
+        ])  # fmt: skip
 
 
 async def list_items(
@@ -128,6 +154,20 @@ async def list_items(
     total = await conn.execute(select(func.count()).select_from(review_items).where(*where))
     stmt = (
         select(review_items).where(*where).order_by(c.created_at, c.review_id)
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return int(total.scalar_one()), [_item(row) for row in await conn.execute(stmt)]
+
+
+async def list_decided(
+    conn: AsyncConnection, *, limit: int, offset: int
+) -> tuple[int, list[ReviewItem]]:
+    """A page of decided review items, newest decision first, and how many there are in all."""
+    c = review_items.c
+    decided = c.status != "open"
+    total = await conn.execute(select(func.count()).select_from(review_items).where(decided))
+    stmt = (
+        select(review_items).where(decided).order_by(c.decided_at.desc(), c.review_id)
         .limit(limit).offset(offset)
     )  # fmt: skip
     return int(total.scalar_one()), [_item(row) for row in await conn.execute(stmt)]

@@ -13,17 +13,21 @@
 - `review_items`: doubtful links for a data steward (raised by the matcher or reported by a
   practitioner), and what the steward decided.
 - `steward_decisions`: the decisions themselves, kept when the links are rebuilt from the topic.
+- `outbox`: events a steward's decision committed but the bus has not yet acknowledged; written
+  in the decision's transaction and deleted once published (`adapters.outbox`).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     DateTime,
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -133,6 +137,7 @@ review_items = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_review_items_status", "status", "created_at"),
     Index("ix_review_items_record_key", "record_key"),
+    Index("ix_review_items_decided_at", "decided_at"),  # the decided list, newest first
 )
 
 steward_decisions = Table(
@@ -144,4 +149,18 @@ steward_decisions = Table(
     Column("review_id", String(36), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("record_key", "person_id", name="pk_steward_decisions"),
+)
+
+# SQLite autoincrements only an INTEGER primary key.
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("message_id", _SERIAL, primary_key=True, autoincrement=True),  # publish order
+    Column("topic", String(200), nullable=False),
+    Column("key", String(300), nullable=False),
+    Column("value", LargeBinary, nullable=False),  # the encoded event, published as it is
+    Column("headers", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )

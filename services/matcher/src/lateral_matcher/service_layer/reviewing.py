@@ -2,30 +2,36 @@
 
 A steward's decision is one transaction: the item is closed and the decision kept (so replays and
 later records respect it), the persons are merged ("same") or the record is split out ("not
-same"), the decision is audited and the changed persons are published on `records.linked`, and
-only then does it commit. If the audit event cannot be recorded nothing is kept (fail closed).
+same"), the decision is audited, and the `records.linked` events of the changed persons are
+staged in the outbox; then it commits. If the audit event cannot be recorded nothing is kept
+(fail closed). Only after the commit are the staged events published: a decision that did not
+commit announces nothing, and one whose events the bus did not take leaves them to the outbox
+relay (`adapters.outbox`), so downstream never sees a change that did not happen, nor misses one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from lateral_matcher.adapters import identity, reviews
+from lateral_matcher.adapters import identity, outbox, reviews
 from lateral_matcher.adapters.identity import IdentityChange
 from lateral_matcher.adapters.locks import one_writer
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.reviews import Decision, ReviewItem
-from lateral_matcher.service_layer.audit import AuditTrail
+from lateral_matcher.domain.households import DEFAULT_WINDOW
+from lateral_matcher.service_layer.audit import AuditTrail, AuditUnavailable
 from lateral_matcher.service_layer.linking import linked_messages, utc_now
 from lateral_matcher.service_layer.splitting import Moved, merge_pair, split_out
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
+from lateral_shared.bus.port import OutgoingMessage
 from lateral_shared.contracts import RECORDS_LINKED, Event, LinkReported, RecordCleaned
 from lateral_shared.contracts.records import CleanRecord
 
@@ -80,6 +86,7 @@ class ReviewDesk:
     publisher: EventPublisher
     audit: AuditTrail
     clock: Callable[[], datetime] = utc_now
+    household_window: timedelta = DEFAULT_WINDOW
 
     async def list_items(
         self, *, status: str | None, page: int, page_size: int, principal: Principal
@@ -93,6 +100,20 @@ class ReviewDesk:
             principal, action="list_review_items", reason="review queue",
             criteria={"status": status or "any", "page": str(page)},
             result_ids=[item.review_id for item in items],
+        )  # fmt: skip
+        return total, items
+
+    async def list_decided(
+        self, *, page: int, page_size: int, principal: Principal
+    ) -> tuple[int, list[ReviewItem]]:
+        """A page of past decisions, newest first, returned only after the look is audited."""
+        async with self.engine.connect() as conn:
+            total, items = await reviews.list_decided(
+                conn, limit=page_size, offset=(page - 1) * page_size
+            )
+        await self.audit.record(
+            principal, action="list_decided_review_items", reason="review queue",
+            criteria={"page": str(page)}, result_ids=[item.review_id for item in items],
         )  # fmt: skip
         return total, items
 
@@ -123,36 +144,64 @@ class ReviewDesk:
         self, review_id: str, *, decision: Decision, reason: str, principal: Principal
     ) -> ReviewItem:
         """Apply a steward's decision on an open item; the item as decided."""
-        now = self.clock()
-        async with one_writer(self.engine), self.engine.begin() as conn:
-            item = await reviews.get_item(conn, review_id, for_update=True)
-            if item is None:
-                raise ReviewItemNotFound
-            if item.status != "open":
-                raise AlreadyDecided
-            await reviews.record_decision(
-                conn, item, decision=decision, decided_by=principal.subject, reason=reason, now=now
-            )
-            outcomes = await _apply(
-                conn, item, decision, reason=reason, actor=principal.subject, now=now
-            )
-            await self.audit.record(
-                principal, action="decide_review_item", reason=reason,
-                criteria={"review_id": review_id, "decision": decision},
-                result_ids=sorted({o.person_id for _, o in outcomes if o.person_id}),
-            )  # fmt: skip
-            await self._publish(conn, item, decision, outcomes)
-            decided = await reviews.get_item(conn, review_id)
-        assert decided is not None
+        try:
+            async with one_writer(self.engine), self.engine.begin() as conn:
+                decided, staged = await self._decide(
+                    conn, review_id, decision, reason, principal, now=self.clock()
+                )
+        except (ReviewItemNotFound, AlreadyDecided, AuditUnavailable):
+            raise
+        except Exception:
+            # Audited before the commit, then not kept: the audit trail says so too (best effort).
+            with contextlib.suppress(AuditUnavailable):
+                await self.audit.record(
+                    principal, action="decide_review_item", reason=reason, outcome="error",
+                    criteria={"review_id": review_id, "decision": decision}, result_ids=[],
+                )  # fmt: skip
+            raise
+        await self._publish(staged)
         return decided
 
-    async def _publish(
+    async def _decide(
+        self, conn: AsyncConnection, review_id: str, decision: Decision, reason: str,
+        principal: Principal, *, now: datetime,
+    ) -> tuple[ReviewItem, list[int]]:  # fmt: skip
+        """The decision's transaction: kept, applied, audited, and its events staged."""
+        item = await reviews.get_item(conn, review_id, for_update=True)
+        if item is None:
+            raise ReviewItemNotFound
+        if item.status != "open":
+            raise AlreadyDecided
+        await reviews.record_decision(
+            conn, item, decision=decision, decided_by=principal.subject, reason=reason, now=now
+        )
+        outcomes = await _apply(conn, item, decision, reason=reason, actor=principal.subject,
+                                now=now)  # fmt: skip
+        await self.audit.record(
+            principal, action="decide_review_item", reason=reason,
+            criteria={"review_id": review_id, "decision": decision},
+            result_ids=sorted({o.person_id for _, o in outcomes if o.person_id}),
+        )  # fmt: skip
+        linked = await self._linked(conn, item, decision, outcomes)
+        staged = await outbox.stage(conn, RECORDS_LINKED, linked, now=now)
+        decided = await reviews.get_item(conn, review_id)
+        assert decided is not None
+        return decided, staged
+
+    async def _publish(self, staged: list[int]) -> None:
+        """Publish a committed decision's events now; if the bus fails, the relay will."""
+        try:
+            await outbox.relay(self.engine, self.publisher, only=staged)
+        except Exception:  # the decision stands: its events wait in the outbox
+            log.warning("a decision's events are left to the outbox relay", exc_info=True)
+
+    async def _linked(
         self,
         conn: AsyncConnection,
         item: ReviewItem,
         decision: Decision,
         outcomes: list[Moved],
-    ) -> None:
+    ) -> list[OutgoingMessage]:
         """One `records.linked` event per changed person, on one of that person's records."""
         repo = MatcherRepository(conn)
         stored = await repo.stored_records([record_key for record_key, _ in outcomes])
@@ -168,7 +217,7 @@ class ReviewDesk:
             )
             for i, (record_key, outcome) in enumerate(outcomes)
         ]
-        await self.publisher.publish_encoded(RECORDS_LINKED, await linked_messages(repo, handled))
+        return await linked_messages(repo, handled, window=self.household_window)
 
 
 @dataclass(frozen=True)
@@ -214,8 +263,8 @@ async def _apply(
         return await merge_pair(conn, item.record_key, record_person, reviewed_person,
                                 reason=reason, actor=actor, now=now)  # fmt: skip
     if decision == "not_same" and record_person == reviewed_person:
-        return await split_out(conn, item.record_key, record_person,
-                               reason=reason, actor=actor, now=now)  # fmt: skip
+        return await split_out(conn, item.record_key, record_person, reason=reason, actor=actor,
+                               now=now, review_id=item.review_id)  # fmt: skip
     return []
 
 

@@ -3,6 +3,12 @@
 "Same": the record's person merges into the reviewed person. "Not same" on a
 record linked to the person: the record leaves it for a person of its own, and every person its
 arrival merged in is restored with the records it brought. Each step is in the identity log.
+
+The record a person was created from (its founding record: the person's ID is derived from it)
+needs more kept for replays: reprocessing the topic, it arrives first and would found the person
+again. So the split also keeps that each of the person's remaining records is not the split-out
+record's person, and is the person: on a replay the founding record takes the split's ID, and the
+first remaining record to arrive takes the person's ID back (`StewardDecisions.founds`).
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lateral_matcher.adapters import identity
+from lateral_matcher.adapters import identity, reviews
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.tables import links, records
 from lateral_matcher.domain.batch import RecordOutcome
@@ -69,6 +75,7 @@ async def split_out(
     reason: str,
     actor: str,
     now: datetime,
+    review_id: str,
 ) -> list[Moved]:
     """Split the record (and the persons its arrival merged in) out of `person_id`."""
     why = f"a data steward decided record {record_key} is not this person: {reason}"
@@ -82,6 +89,9 @@ async def split_out(
         moved = await identity.move_records(conn, person_id, own, now=now, only=[record_key])
         await identity.log_change(conn, "split", person_id, own, moved, cause=record_key,
                                   reason=why, actor=actor, now=now)  # fmt: skip
+        if new_person_id(record_key) == person_id:
+            await _keep_founding_split(conn, record_key, person_id, own,
+                                       review_id=review_id, now=now)  # fmt: skip
     assert own is not None
     await MatcherRepository(conn).bump_persons({person_id: 1}, now=now)
     explanation = steward_explanation(same=False)
@@ -91,6 +101,20 @@ async def split_out(
     remaining = await identity.a_record_of(conn, person_id) or record_key
     changed.append((remaining, await _outcome(conn, remaining, person_id)))
     return changed
+
+
+async def _keep_founding_split(
+    conn: AsyncConnection, record_key: str, person_id: str, own: str, *, review_id: str,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Keep what a replay needs after the founding record of `person_id` went to `own`."""
+    remaining = (
+        await conn.execute(select(records.c.record_key).where(records.c.person_id == person_id))
+    ).scalars()
+    kept: list[tuple[str, str, reviews.Decision]] = [(record_key, person_id, "not_same")]
+    for key in sorted(remaining):
+        kept += [(key, own, "not_same"), (key, person_id, "same")]
+    await reviews.keep_decisions(conn, kept, review_id=review_id, now=now)
 
 
 async def _undo_merges(

@@ -295,6 +295,71 @@ def test_the_queue_pages_link_to_their_neighbours() -> None:
     assert pagination(1, 1)["previous"] is None and pagination(1, 1)["next"] is None
 
 
+# --- Decided items
+
+
+async def _decide_by_api(desk: Desk, review_id: str, decision: str, reason: str) -> None:
+    sent = await desk.api("POST", f"/v1/review-items/{review_id}/decision",
+                          json={"decision": decision, "reason": reason})  # fmt: skip
+    assert sent.status_code == 200
+
+
+async def test_a_steward_sees_past_decisions_newest_first(desk: Desk) -> None:
+    doubtful = await desk.doubtful_pair()
+    reported = await desk.reported_link()
+    await _decide_by_api(desk, doubtful, "same", "Same school and GP practice.")
+    await _decide_by_api(desk, reported, "not_same", "A cousin, checked with the school.")
+    await desk.sign_in()
+    queue = await desk.web.get("/review")
+    assert 'href="/review/decided"' in queue.text  # the queue leads to the decided items
+    page = await desk.web.get("/review/decided")
+    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    text = " ".join(page.text.split())
+    assert '<h1 class="govuk-heading-l">Decided items</h1>' in text
+    assert "2 items have been decided." in text
+    assert 'href="/review"' in text  # and back to the items waiting
+    # Newest first: the report decided last comes first, with who, which way and why.
+    assert text.index(f'href="/review/{reported}"') < text.index(f'href="/review/{doubtful}"')
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', text)[1:]
+    assert "Not the same person" in rows[0] and "A cousin, checked with the school." in rows[0]
+    assert "Same person" in rows[1] and "Same school and GP practice." in rows[1]
+    assert all("checker" in row for row in rows)
+    assert "Smith" not in text  # names no one: item IDs and the stewards' reasons
+    [look] = desk.matcher_audit("list_decided_review_items")
+    assert (look.actor, look.result_ids) == (STEWARD, [reported, doubtful])
+
+
+async def test_no_decisions_yet_says_so(desk: Desk) -> None:
+    await desk.doubtful_pair()
+    await desk.sign_in()
+    page = await desk.web.get("/review/decided")
+    assert page.status_code == 200
+    assert "Nothing has been decided yet." in page.text
+
+
+async def test_a_long_decided_list_is_shown_twenty_to_a_page(desk: Desk) -> None:
+    people = [{**AMY, "forename": name, "surname": f"{name}ley", "date_of_birth": f"20{i:02}-01-02"}
+              for i, name in enumerate(FORENAMES)]  # fmt: skip
+    for i, person in enumerate(people):
+        [linked] = await desk.send(_record(f"D-{i}", person, date(2025, 1, 5)))
+        assert linked.person is not None
+        report = LinkReported(person_id=linked.person.person_id, record_key=f"csc-leeds/D-{i}",
+                              reported_by="pat", reason="Not this child.")  # fmt: skip
+        await desk.consume(LINKS_REPORTED, report)
+    items = await desk.open_items()
+    for item in items:
+        await _decide_by_api(desk, item["review_id"], "same", "Checked: it is this child.")
+    await desk.sign_in()
+    first = await desk.web.get("/review/decided")
+    assert re.findall(r">Decided item (\d+)</a>", first.text) == [str(n) for n in range(1, 21)]
+    assert "Showing 1 to 20." in first.text and 'href="/review/decided?page=2"' in first.text
+    second = await desk.web.get("/review/decided?page=2")
+    numbers = re.findall(r">Decided item (\d+)</a>", second.text)
+    assert numbers == [str(n) for n in range(21, len(items) + 1)]
+    ids = re.findall(r'href="/review/([0-9a-f-]{36})"', first.text + second.text)
+    assert len(ids) == len(set(ids)) == len(items)
+
+
 # --- One item
 
 
@@ -466,6 +531,7 @@ async def test_only_data_stewards_may_see_or_decide(desk: Desk, role: str) -> No
     csrf = await desk.sign_in(role.replace("_", "-"))
     for response in (
         await desk.web.get("/review"),
+        await desk.web.get("/review/decided"),
         await desk.web.get(f"/review/{review_id}"),
         await desk.web.post(
             f"/review/{review_id}",
@@ -479,9 +545,12 @@ async def test_only_data_stewards_may_see_or_decide(desk: Desk, role: str) -> No
     assert (await desk.item(review_id))["status"] == "open"
     # Refused by the web app itself (the matcher is never asked) and audited there.
     assert desk.matcher_audit("list_review_items") == []
-    denied = desk.web_audit("review_queue")
-    assert len(denied) == 4 and {e.outcome for e in denied} == {"denied"}
-    assert {e.actor for e in denied} == {role.replace("_", "-")}
+    assert desk.matcher_audit("list_decided_review_items") == []
+    looks = desk.web_audit("review_queue")
+    [decision] = desk.web_audit("decide_review_item")  # a refused decision, on its item
+    assert len(looks) == 4 and {e.outcome for e in [*looks, decision]} == {"denied"}
+    assert {e.actor for e in [*looks, decision]} == {role.replace("_", "-")}
+    assert decision.criteria == {"review_id": review_id}
 
 
 async def test_the_review_queue_is_in_the_menu_of_data_stewards_only(desk: Desk) -> None:

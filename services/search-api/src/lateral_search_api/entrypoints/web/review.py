@@ -1,5 +1,6 @@
 """The data steward's review queue as pages: the open items (oldest first), one item with the
-record and the person's records side by side and a decision form, and a confirmation.
+record and the person's records side by side and a decision form, a confirmation, and the items
+already decided (newest first: who decided, when, which way and why).
 
 Every page calls the matcher's review API on behalf of the signed-in steward (see
 `review_client.py`), so the matcher audits each look and decision under the steward's own user
@@ -19,9 +20,16 @@ from lateral_search_api.service_layer.searching import record_denied
 from lateral_shared.auth import Principal, Role
 
 from .base import CSRF_FIELD, FORM_EXPIRED, Visit, Web, signed_in_visit
-from .review_client import AlreadyDecided, MatcherReviews, ReviewProblem, matcher_url
+from .review_client import (
+    AlreadyDecided,
+    MatcherReviews,
+    ReviewPage,
+    ReviewProblem,
+    matcher_url,
+)
 from .review_display import (
     comparison_rows,
+    decided_rows,
     decision_words,
     pagination,
     queue_rows,
@@ -58,8 +66,10 @@ def build_review_router(web: Web, reviews: MatcherReviews | None = None) -> APIR
     matcher = reviews or MatcherReviews(matcher_url(web.settings), web.api.secret)
     router = APIRouter(include_in_schema=False)
 
-    async def steward(request: Request, review_id: str = "") -> StewardVisit | Response:
-        visit = await _steward_visit(web, request, review_id)
+    async def steward(
+        request: Request, review_id: str = "", action: str = "review_queue"
+    ) -> StewardVisit | Response:
+        visit = await _steward_visit(web, request, review_id, action)
         if isinstance(visit, Response):
             return visit
         return StewardVisit(web, matcher, request, visit)
@@ -69,8 +79,14 @@ def build_review_router(web: Web, reviews: MatcherReviews | None = None) -> APIR
         visit = await steward(request)
         if isinstance(visit, Response):
             return visit
-        number = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-        return await visit.queue_page(number)
+        return await visit.queue_page(_page_number(page))
+
+    @router.get("/review/decided")  # before `/review/{review_id}`, which would take the path
+    async def decided_list(request: Request, page: str = "1") -> Response:
+        visit = await steward(request)
+        if isinstance(visit, Response):
+            return visit
+        return await visit.decided_page(_page_number(page))
 
     @router.get("/review/{review_id}")
     async def item_page(request: Request, review_id: str) -> Response:
@@ -81,7 +97,7 @@ def build_review_router(web: Web, reviews: MatcherReviews | None = None) -> APIR
 
     @router.post("/review/{review_id}")
     async def decide(request: Request, review_id: str) -> Response:
-        visit = await steward(request, review_id)
+        visit = await steward(request, review_id, "decide_review_item")
         if isinstance(visit, Response):
             return visit
         submitted = await request.form()
@@ -105,18 +121,21 @@ def build_review_router(web: Web, reviews: MatcherReviews | None = None) -> APIR
     return router
 
 
-async def _steward_visit(web: Web, request: Request, review_id: str = "") -> Visit | Response:
-    """The visit of a signed-in data steward; anyone else gets the 403 page (and is audited)."""
+async def _steward_visit(
+    web: Web, request: Request, review_id: str, action: str
+) -> Visit | Response:
+    """The visit of a signed-in data steward; anyone else gets the 403 page, and the refusal is
+    audited as `action` (a page view, or a decision) on the item, if the URL names one."""
     visit = await signed_in_visit(web, request, check_role=False)
     if isinstance(visit, Response):
         return visit
     if may_review(visit.principal):
         return visit
-    criteria = {"review_id": review_id[:100]} if review_id else {}
+    checked = _checked_id(review_id)  # an item ID only: a URL could carry anything, even a name
+    criteria = {"review_id": checked} if checked else {}
     await record_denied(
-        web.api.audit, visit.principal, action="review_queue", reason="review queue",
-        criteria=criteria,
-    )  # fmt: skip
+        web.api.audit, visit.principal, action=action, reason="review queue", criteria=criteria
+    )
     return web.message(request, visit.session, 403, TITLES[403], NOT_A_STEWARD)
 
 
@@ -150,20 +169,28 @@ class StewardVisit:
             found = await self.matcher.queue(self.visit.principal, page=number, page_size=PAGE_SIZE)
         except ReviewProblem as problem:
             return self.problem(problem)
-        pages = max(1, -(-found.total // PAGE_SIZE))
-        first = (number - 1) * PAGE_SIZE + 1
         return self.page(
             "review_queue.html",
             {
                 "title": "Review queue",
-                "nav": "review",
-                "total": found.total,
-                "rows": queue_rows(found.items, first_number=first),
-                "page": number,
-                "pages": pages,
-                "first": first,
-                "last": first + len(found.items) - 1,
-                "pagination": pagination(number, pages),
+                **_listing(found, number, path="/review", label="Review queue pages"),
+                "rows": queue_rows(found.items, first_number=(number - 1) * PAGE_SIZE + 1),
+            },
+        )
+
+    async def decided_page(self, number: int) -> Response:
+        try:
+            found = await self.matcher.decided(
+                self.visit.principal, page=number, page_size=PAGE_SIZE
+            )
+        except ReviewProblem as problem:
+            return self.problem(problem)
+        return self.page(
+            "review_decisions.html",
+            {
+                "title": "Decided items",
+                **_listing(found, number, path="/review/decided", label="Decided items pages"),
+                "rows": decided_rows(found.items, first_number=(number - 1) * PAGE_SIZE + 1),
             },
         )
 
@@ -226,6 +253,21 @@ class StewardVisit:
             return self.web.redirect(self.visit.session, f"/review/{item['review_id']}")
         context = {"title": "Decision saved", "nav": "review", **_decision(item)}
         return self.page("review_decided.html", context)
+
+
+def _page_number(page: str) -> int:
+    return int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+
+
+def _listing(found: ReviewPage, number: int, *, path: str, label: str) -> dict[str, Any]:
+    """What page `number` of a list of items needs: its counts, and links to its other pages."""
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    first = (number - 1) * PAGE_SIZE + 1
+    return {
+        "nav": "review", "total": found.total, "page": number, "pages": pages, "first": first,
+        "last": first + len(found.items) - 1,
+        "pagination": pagination(number, pages, path=path, label=label),
+    }  # fmt: skip
 
 
 def _checked_id(review_id: str) -> str | None:

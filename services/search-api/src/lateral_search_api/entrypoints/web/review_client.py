@@ -64,7 +64,7 @@ class ReviewPage:
 
 @dataclass(frozen=True)
 class MatcherReviews:
-    """The three review calls. Each raises `ReviewProblem` (or `AlreadyDecided`) on failure.
+    """The review calls. Each raises `ReviewProblem` (or `AlreadyDecided`) on failure.
     Callers pass only review IDs they have checked are UUIDs."""
 
     base_url: str
@@ -73,12 +73,13 @@ class MatcherReviews:
     async def queue(self, principal: Principal, *, page: int, page_size: int) -> ReviewPage:
         params = {"status": "open", "page": str(page), "page_size": str(page_size)}
         body = await self._call(principal, "GET", "/v1/review-items", params=params)
-        return ReviewPage(
-            total=int(body["total"]),
-            page=int(body["page"]),
-            page_size=int(body["page_size"]),
-            items=list(body["items"]),
-        )
+        return _page(body)
+
+    async def decided(self, principal: Principal, *, page: int, page_size: int) -> ReviewPage:
+        """Past decisions, newest first."""
+        params = {"page": str(page), "page_size": str(page_size)}
+        body = await self._call(principal, "GET", "/v1/review-items/decided", params=params)
+        return _page(body)
 
     async def item(self, principal: Principal, review_id: str) -> dict[str, Any]:
         return await self._call(principal, "GET", f"/v1/review-items/{review_id}")
@@ -119,6 +120,15 @@ class MatcherReviews:
             log.warning("the matcher's review API cannot be reached (%s)", type(exc).__name__)
             raise ReviewProblem(503, UNREACHABLE) from None
         return _answer(response)
+
+
+def _page(body: dict[str, Any]) -> ReviewPage:
+    return ReviewPage(
+        total=int(body["total"]),
+        page=int(body["page"]),
+        page_size=int(body["page_size"]),
+        items=list(body["items"]),
+    )
 
 
 def _answer(response: httpx.Response) -> dict[str, Any]:

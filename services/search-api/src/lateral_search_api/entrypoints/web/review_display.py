@@ -97,6 +97,30 @@ def queue_rows(items: list[dict[str, Any]], *, first_number: int) -> list[dict[s
     ]
 
 
+REASON_SHOWN = 200  # characters of a decision's reason in the list; the item shows it all
+
+
+def decided_rows(items: list[dict[str, Any]], *, first_number: int) -> list[dict[str, Any]]:
+    """The decided list's rows, newest decision first: when, which way, who and why."""
+    rows = []
+    for i, item in enumerate(items):
+        reason = item.get("decision_reason") or ""
+        if len(reason) > REASON_SHOWN:
+            reason = reason[: REASON_SHOWN - 1].rstrip() + "…"
+        rows.append(
+            {
+                "number": first_number + i,
+                "review_id": item["review_id"],
+                "decided": when(item.get("decided_at")),
+                "decision": decision_words(item.get("status")),
+                "decision_code": item.get("status"),
+                "decided_by": item.get("decided_by") or "Not known",
+                "reason": reason,
+            }
+        )
+    return rows
+
+
 def _date(value: str | None) -> str:
     if not value:
         return NOT_GIVEN
@@ -187,20 +211,20 @@ def decision_words(decision: str | None) -> str:
     return DECISIONS.get(decision or "", "Not decided")
 
 
-def pagination(page: int, pages: int) -> dict[str, Any]:
-    """GOV.UK pagination for the queue: previous, next, the first and last pages and those
-    next to this one, with ellipses between."""
+def pagination(
+    page: int, pages: int, *, path: str = "/review", label: str = "Review queue pages"
+) -> dict[str, Any]:
+    """GOV.UK pagination for a list at `path`: previous, next, the first and last pages and
+    those next to this one, with ellipses between."""
     shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
     items: list[dict[str, Any]] = []
     for number in shown:
         if items and number - items[-1]["number"] > 1:
             items.append({"ellipsis": True, "number": number - 1})
-        items.append(
-            {"number": number, "href": f"/review?page={number}", "current": number == page}
-        )
+        items.append({"number": number, "href": f"{path}?page={number}", "current": number == page})
     return {
-        "landmarkLabel": "Review queue pages",
-        "previous": {"href": f"/review?page={page - 1}"} if page > 1 else None,
-        "next": {"href": f"/review?page={page + 1}"} if page < pages else None,
+        "landmarkLabel": label,
+        "previous": {"href": f"{path}?page={page - 1}"} if page > 1 else None,
+        "next": {"href": f"{path}?page={page + 1}"} if page < pages else None,
         "items": items,
     }
