@@ -34,6 +34,7 @@ from lateral_cleanser.domain import Gazetteer, cleanse_record
 from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.bootstrap import migrate_database
+from lateral_matcher.config import SQLITE_BATCH_SIZE
 from lateral_matcher.entrypoints.main import COLLECT_EVERY
 from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_shared.bus import EventPublisher
@@ -110,7 +111,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_source_arguments(parser)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--batch", type=int, default=500, help="events per handler call")
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=SQLITE_BATCH_SIZE,
+        help="events per handler call (default: the embedded consumer's)",
+    )
     parser.add_argument(
         "--stream",
         action=argparse.BooleanOptionalAction,

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, model_validator
 
 from lateral_shared.settings import ServiceSettings
+
+# Events per batch when the store is SQLite (embedded mode: one matcher owns the file) and
+# LATERAL_CONSUMER_BATCH_SIZE is not set. A batch's statements, its commit and the snapshots of
+# persons and addresses it touches are paid once per batch, however many of its records share
+# them: 2,000 cost ~20% less CPU per record than 500 (`bench/matcher_throughput.py`). PostgreSQL
+# keeps the common default: replicas lock a batch's blocking keys, and bigger batches wait longer.
+SQLITE_BATCH_SIZE = 2_000
 
 
 class MatcherSettings(ServiceSettings):
@@ -20,3 +29,12 @@ class MatcherSettings(ServiceSettings):
         description="A household is everyone with a record at the address within this many days "
         "of the latest activity there (open records always count).",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bigger_batches_on_sqlite(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "consumer_batch_size" not in values:
+            url = values.get("database_url", cls.model_fields["database_url"].default)
+            if str(url).startswith("sqlite"):
+                values = {**values, "consumer_batch_size": SQLITE_BATCH_SIZE}
+        return values

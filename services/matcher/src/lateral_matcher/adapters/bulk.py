@@ -13,9 +13,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Row = dict[str, Any]
@@ -30,27 +31,52 @@ def _quoted(name: str) -> str:
 
 
 class _Values:
-    """Python values as SQLite's driver takes them, the way SQLAlchemy's types would convert
-    them (a date is converted once however many rows carry it)."""
+    """Rows as SQLite's driver takes them: each column's values converted the way SQLAlchemy's
+    type would (a date once however many rows carry it; lists and dicts as JSON text), and
+    columns that need no conversion (strings, numbers) handed over as they are."""
 
     def __init__(self, conn: AsyncConnection, table: Table, names: Sequence[str]) -> None:
-        dialect = conn.dialect
-        self._dates: dict[str, Callable[[Any], Any] | None] = {
-            name: table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-        }
-        self._seen: dict[tuple[str, object], Any] = {}
+        self._names = list(names)
+        self._get = itemgetter(*self._names)
+        self._convert = [
+            (i, converter)
+            for i, name in enumerate(self._names)
+            if (converter := _converter(conn, table.c[name].type)) is not None
+        ]
 
-    def __call__(self, name: str, value: Any) -> Any:
-        if isinstance(value, date):
-            key = (name, value)
-            found = self._seen.get(key)
-            if found is None:
-                process = self._dates[name]
-                found = self._seen[key] = process(value) if process else value
-            return found
-        if isinstance(value, list | dict):
-            return json.dumps(value)
-        return value
+    def row(self, row: Row) -> tuple[Any, ...]:
+        values = self._get(row) if len(self._names) > 1 else (row[self._names[0]],)
+        if not self._convert:
+            return values
+        converted = list(values)
+        for i, convert in self._convert:
+            converted[i] = convert(converted[i])
+        return tuple(converted)
+
+
+def _converter(conn: AsyncConnection, column_type: Any) -> Callable[[Any], Any] | None:
+    if isinstance(column_type, JSON):
+        return _json_text
+    dialect = conn.dialect
+    process = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return None
+    seen: dict[object, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, date):
+            return process(value)
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = process(value)
+        return found
+
+    return convert
+
+
+def _json_text(value: Any) -> Any:
+    """Already-encoded JSON text is stored as it is (as Core does with a `Text` bind)."""
+    return json.dumps(value) if isinstance(value, list | dict) else value
 
 
 async def insert(conn: AsyncConnection, table: Table, rows: Sequence[Row]) -> None:
@@ -63,8 +89,8 @@ async def insert(conn: AsyncConnection, table: Table, rows: Sequence[Row]) -> No
     names = list(rows[0])
     columns = ", ".join(_quoted(n) for n in names)
     sql = f"INSERT INTO {_quoted(table.name)} ({columns}) VALUES ({', '.join('?' * len(names))})"
-    value = _Values(conn, table, names)
-    await conn.exec_driver_sql(sql, [tuple(value(n, row[n]) for n in names) for row in rows])
+    values = _Values(conn, table, names)
+    await conn.exec_driver_sql(sql, [values.row(row) for row in rows])
 
 
 async def sqlite_update(conn: AsyncConnection, table: Table, key: str, rows: Sequence[Row]) -> None:
@@ -74,11 +100,10 @@ async def sqlite_update(conn: AsyncConnection, table: Table, key: str, rows: Seq
     names = [n for n in rows[0] if n != key]
     assignments = ", ".join(f"{_quoted(n)} = ?" for n in names)
     sql = f"UPDATE {_quoted(table.name)} SET {assignments} WHERE {_quoted(key)} = ?"
-    value = _Values(conn, table, [*names, key])
-    params = [tuple(value(n, row[n]) for n in [*names, key]) for row in rows]
-    await conn.exec_driver_sql(sql, params)
+    values = _Values(conn, table, [*names, key])
+    await conn.exec_driver_sql(sql, [values.row(row) for row in rows])
 
 
 def sqlite_value(conn: AsyncConnection, table: Table, column: str, value: Any) -> Any:
     """One value of `table.column` as SQLite's driver takes it."""
-    return _Values(conn, table, [column])(column, value)
+    return _Values(conn, table, [column]).row({column: value})[0]

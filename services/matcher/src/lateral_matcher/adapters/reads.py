@@ -48,18 +48,24 @@ class FreshPerson:
 
 def remember_parsed(text: str, record: CleanRecord) -> None:
     """Note that `text` is `record` (as just written), so reading it back costs no parsing."""
-    if len(_parsed) < CACHE_SIZE:
-        _parsed[text] = record
+    _keep(text, record)
 
 
 def _parse(text: str) -> CleanRecord:
     found = _parsed.get(text)
     if found is None:
-        if len(_parsed) >= CACHE_SIZE:  # drop the oldest half (dicts keep insertion order)
-            for old in list(_parsed)[: CACHE_SIZE // 2]:
-                del _parsed[old]
-        found = _parsed[text] = CleanRecord.model_validate_json(text)
+        found = CleanRecord.model_validate_json(text)
+        _keep(text, found)
     return found
+
+
+def _keep(text: str, record: CleanRecord) -> None:
+    """Cache a parsed record; when full, the oldest half goes first (dicts keep insertion
+    order), whether the record was just written or just read."""
+    if len(_parsed) >= CACHE_SIZE:
+        for old in list(_parsed)[: CACHE_SIZE // 2]:
+            del _parsed[old]
+    _parsed[text] = record
 
 
 def by_event_date(item: JsonRecord) -> tuple[object, str]:

@@ -250,24 +250,26 @@ class MatcherRepository(RecordReads):
         """
         if not rows:
             return
-        new = [row for row in rows if row[key] not in existing]
-        old = [row for row in rows if row[key] in existing]
-        if bulk.is_sqlite(self._conn):  # SQLite keeps JSON as text: no cast needed
+        new: list[dict[str, Any]] = []
+        old: list[dict[str, Any]] = []
+        sqlite = bulk.is_sqlite(self._conn)
+        for row in rows:
+            # Core's bound names must differ from the column names SQLAlchemy binds itself.
+            bound = row if sqlite else {f"v_{name}": value for name, value in row.items()}
+            (old if row[key] in existing else new).append(bound)
+        if sqlite:  # SQLite keeps JSON as text: no cast needed
             await bulk.insert(self._conn, table, new)
             await bulk.sqlite_update(self._conn, table, key, old)
             return
-        # Bound names must differ from the column names SQLAlchemy binds itself.
         columns: dict[str, Any] = {n: bindparam(f"v_{n}") for n in rows[0]}
         if json_text is not None:
             columns[json_text] = cast(bindparam(f"v_{json_text}", type_=Text()), JSON)
         if new:
-            bound = [{f"v_{name}": value for name, value in row.items()} for row in new]
-            await self._conn.execute(table.insert().values(**columns), bound)
+            await self._conn.execute(table.insert().values(**columns), new)
         if old:
-            bound = [{f"v_{name}": value for name, value in row.items()} for row in old]
             del columns[key]
             stmt = update(table).where(table.c[key] == bindparam(f"v_{key}")).values(**columns)
-            await self._conn.execute(stmt, bound)
+            await self._conn.execute(stmt, old)
 
     async def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
         await bulk.insert(self._conn, table, rows)

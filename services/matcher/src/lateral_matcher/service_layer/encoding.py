@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import TypeAdapter
 
 from lateral_shared.bus.port import OutgoingMessage
 from lateral_shared.contracts.events import RecordLinked
@@ -23,16 +23,14 @@ HEADERS = {"event_type": RecordLinked.__name__}
 SCHEMA_VERSION: int = RecordLinked.model_fields["schema_version"].default
 
 
-class _Envelope(BaseModel):
-    """`RecordLinked`'s leading fields, with the same types (so the same encoding)."""
+# `RecordLinked.occurred_at` as pydantic encodes it (the envelope's other fields are an int,
+# UUIDs and a plain word, which any encoder writes the same way).
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
-    model_config = ConfigDict(frozen=True)
 
-    schema_version: int
-    event_id: uuid.UUID
-    occurred_at: datetime
-    batch_id: uuid.UUID
-    change: str
+def occurred_json(occurred_at: datetime) -> str:
+    """A time as it appears in an event's JSON (encode once, use for every event of a batch)."""
+    return _DATETIME.dump_json(occurred_at).decode()
 
 
 def json_text(value: str | list[str]) -> str:
@@ -50,7 +48,7 @@ def linked_message(
     key: str,
     *,
     event_id: uuid.UUID,
-    occurred_at: datetime,
+    occurred_at: str,
     batch_id: uuid.UUID,
     change: str,
     record: str,
@@ -59,14 +57,13 @@ def linked_message(
     link: str | None,
     merged_person_ids: Sequence[str],
 ) -> OutgoingMessage:
-    """One `RecordLinked` event from its parts, the big ones already JSON."""
-    head = _Envelope.model_construct(
-        schema_version=SCHEMA_VERSION, event_id=event_id, occurred_at=occurred_at,
-        batch_id=batch_id, change=change,
-    ).model_dump_json()  # fmt: skip
+    """One `RecordLinked` event from its parts, the big ones already JSON (`occurred_at` too:
+    `occurred_json`)."""
     value = (
-        f'{head[:-1]},"record":{record},"person":{person or "null"},'
+        f'{{"schema_version":{SCHEMA_VERSION},"event_id":"{event_id}",'
+        f'"occurred_at":{occurred_at},"batch_id":"{batch_id}","change":{json_text(change)},'
+        f'"record":{record},"person":{person or "null"},'
         f'"address":{address or "null"},"link":{link or "null"},'
-        f'"merged_person_ids":{json_text(list(merged_person_ids))}}}'
+        f'"merged_person_ids":{json_text(list(merged_person_ids)) if merged_person_ids else "[]"}}}'
     )
     return OutgoingMessage(key=key, value=value.encode(), headers=HEADERS)

@@ -35,7 +35,7 @@ from lateral_matcher.domain.batch import (
 )
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
 from lateral_matcher.domain.resolution import default_resolver
-from lateral_matcher.service_layer.encoding import linked_message
+from lateral_matcher.service_layer.encoding import linked_message, occurred_json
 from lateral_matcher.service_layer.snapshots import read_snapshots
 from lateral_shared.bus import EventPublisher
 from lateral_shared.bus.port import OutgoingMessage
@@ -151,6 +151,7 @@ async def linked_messages(
         [event.record_key for event, _ in handled if event.record is None]
     )
     written = repo.written
+    occurred = occurred_json(utc_now())  # the batch's events are made together
     messages: list[OutgoingMessage] = []
     for event, outcome in handled:
         if event.record is None:
@@ -166,7 +167,7 @@ async def linked_messages(
             linked_message(
                 outcome.person_id or outcome.address_key or event.record_key,
                 event_id=uuid.uuid5(LINKED_EVENT_NAMESPACE, str(event.event_id)),
-                occurred_at=utc_now(),
+                occurred_at=occurred,
                 batch_id=event.batch_id,
                 change=outcome.change,
                 record=record,
