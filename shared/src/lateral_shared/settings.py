@@ -44,7 +44,10 @@ class ServiceSettings(BaseSettings):
         default=5, ge=1, description="Attempts at an event before it goes to `<topic>.dlq`."
     )
     consumer_batch_size: int = Field(
-        default=500, ge=1, description="Most events a consumer reads and handles at once."
+        default=500,
+        ge=1,
+        description="Most events a consumer reads and handles at once. The matcher takes 2000 "
+        "when unset and its database is SQLite (embedded mode: fewer, larger transactions).",
     )
     kafka_enable_idempotence: bool = Field(
         default=True,
