@@ -67,7 +67,6 @@ class EmbeddedLog(EventBus):
         self._changed = asyncio.Event()
         self._file = await self._run(LogFile, self._path)
         self._partitions = await self._run(self._log_file().partitions)
-        self._watcher = asyncio.create_task(self._watch_other_writers())
 
     async def close(self) -> None:
         if self._executor is None:
@@ -76,6 +75,7 @@ class EmbeddedLog(EventBus):
             self._watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
+            self._watcher = None
         if self._file is not None:
             await self._run(self._file.close)
         self._executor.shutdown(wait=True)
@@ -103,6 +103,12 @@ class EmbeddedLog(EventBus):
 
     def consumer(self, group_id: str, topics: Sequence[str]) -> Consumer:
         return _EmbeddedConsumer(self, group_id, tuple(topics))
+
+    def _watch(self) -> None:
+        """Look for other processes' writes from the first consumer's start: a process that only
+        publishes (the search-api's audit) has nothing to wake, and its log thread stays free."""
+        if self._watcher is None and self._executor is not None:
+            self._watcher = asyncio.create_task(self._watch_other_writers())
 
     async def ping(self) -> None:
         await self._run(self._log_file().check)
@@ -192,6 +198,7 @@ class _EmbeddedConsumer(Consumer):
         self._turn = 0
 
     async def start(self) -> None:
+        self._log._watch()
         self._member = self._log._groups.join(self._group, self._topics)
         self._log._wake()  # the other members give up partitions on their next look
         await self._rebalance()
