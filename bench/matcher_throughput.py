@@ -10,6 +10,10 @@ records and one batch of cleansed ones, not every cleansed record.
 
     .venv/bin/python bench/matcher_throughput.py --size test --runs 3
     .venv/bin/python bench/matcher_throughput.py --size region --runs 1
+    .venv/bin/python bench/matcher_throughput.py --size test --runs 1 --dump /tmp/outcomes.txt
+
+`--dump FILE` writes what the last run left in the store (each record's person and address, the
+review items, the merges), sorted, to compare two versions of the matcher line by line.
 
 Peak RSS is the whole process's (data set included); the growth during the runs is the
 matcher's. Target: >= 5,000 records/s; matcher peak memory <= 4 GB at region scale.
@@ -28,11 +32,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from cleanser_throughput import TODAY, Dataset, add_source_arguments, load_dataset
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lateral_cleanser.adapters.gazetteer_csv import load_gazetteer
 from lateral_cleanser.domain import Gazetteer, cleanse_record
 from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.adapters.tables import identity_changes, records, review_items
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.config import SQLITE_BATCH_SIZE
 from lateral_matcher.entrypoints.main import COLLECT_EVERY
@@ -81,7 +88,25 @@ class Events:
             yield RecordCleaned(batch_id=BATCH_ID, record_key=record.record_key, record=record)
 
 
-async def one_run(events: Events, workdir: Path, run: int, batch: int) -> tuple[float, float]:
+async def dump_outcomes(conn: AsyncConnection, path: Path) -> None:
+    """The store's outcomes, sorted: the same input must give the same lines."""
+    r, v, m = records.c, review_items.c, identity_changes.c
+    queries = {
+        "record": select(r.record_key, r.person_id, r.address_key, r.withdrawn_at.is_(None)),
+        "review": select(v.record_key, v.person_id, v.status),
+        "merge": select(m.kind, m.person_id, m.other_person_id, m.cause_record_key),
+    }
+    lines = [
+        "\t".join([name, *(str(value) for value in row)])
+        for name, stmt in queries.items()
+        for row in await conn.execute(stmt)
+    ]
+    await asyncio.to_thread(path.write_text, "\n".join(sorted(lines)) + "\n")
+
+
+async def one_run(
+    events: Events, workdir: Path, run: int, batch: int, dump: Path | None = None
+) -> tuple[float, float]:
     """(wall, CPU) seconds to match every event once into an empty SQLite store; prints what it
     made. Only the handler calls are timed. CPU time is this process's (SQLite's thread
     included): on a shared machine it says what the matcher would do on a core of its own."""
@@ -99,6 +124,8 @@ async def one_run(events: Events, workdir: Path, run: int, batch: int) -> tuple[
     async with engine.connect() as conn:
         repo = MatcherRepository(conn)
         counts = {t: await repo.count(t) for t in ("persons", "review_items", "identity_changes")}
+        if dump is not None:
+            await dump_outcomes(conn, dump)
     await engine.dispose()
     print(f"run {run}: {len(events) / elapsed:,.0f} records/s wall ({elapsed:.1f} s), "
           f"{len(events) / cpu:,.0f} records per CPU second; "
@@ -123,6 +150,7 @@ def main() -> None:
         default=None,
         help=f"cleanse batch by batch (default: above {STREAM_ABOVE:,} records)",
     )
+    parser.add_argument("--dump", type=Path, help="write the last run's outcomes to this file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
@@ -136,7 +164,7 @@ def main() -> None:
               f"RSS {current_rss_mb():,.0f} MB")  # fmt: skip
         tune_collector(COLLECT_EVERY)  # as the matcher's own process does once started
         before = current_rss_mb()
-        runs = [asyncio.run(one_run(events, workdir, run, args.batch))
+        runs = [asyncio.run(one_run(events, workdir, run, args.batch, args.dump))
                 for run in range(1, args.runs + 1)]  # fmt: skip
     wall = statistics.median(len(events) / w for w, _ in runs)
     cpu = statistics.median(len(events) / c for _, c in runs)

@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.adapters import identity, reviews
 from lateral_matcher.adapters.repository import MatcherRepository
-from lateral_matcher.adapters.tables import persons, records
+from lateral_matcher.adapters.tables import blocking_keys, persons, records
 from lateral_matcher.bootstrap import MIGRATIONS, VERSION_TABLE, migrate_database
 from lateral_matcher.domain.merging import Merge
 from lateral_matcher.domain.resolution import default_resolver
@@ -279,5 +280,60 @@ async def test_records_stored_before_blocking_keys_are_found_after_the_upgrade(
     try:
         [linked] = await store.send(_record("H2"))
         assert linked.person is not None and linked.person.person_id == "p-old"
+    finally:
+        await engine.dispose()
+
+
+async def test_blocking_keys_survive_the_without_rowid_upgrade_and_its_downgrade(
+    database_url: str,
+) -> None:
+    """Migration 0006 rebuilds `blocking_keys` on SQLite (kept in key order, no rowid): every
+    filed key is copied, both ways, and a record filed before it is still found as a candidate
+    (on PostgreSQL the migration changes nothing, and the same holds)."""
+    engine = create_engine(database_url)
+    config = _config(MIGRATIONS, VERSION_TABLE)
+
+    def migrate_to(revision: str, *, down: bool = False) -> Any:
+        def run(connection: Any) -> None:
+            config.attributes["connection"] = connection
+            (command.downgrade if down else command.upgrade)(config, revision)
+
+        return run
+
+    async def filed() -> list[tuple[str, str]]:
+        async with engine.connect() as conn:
+            stmt = select(blocking_keys.c.key, blocking_keys.c.record_key)
+            return sorted((key, record_key) for key, record_key in await conn.execute(stmt))
+
+    async def without_rowid() -> bool:
+        async with engine.connect() as conn:
+            if conn.dialect.name != "sqlite":
+                return False
+            # A WITHOUT ROWID table has no rowid column to select.
+            try:
+                await conn.execute(text("SELECT rowid FROM blocking_keys LIMIT 1"))
+            except Exception:
+                return True
+            return False
+
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(migrate_to("0005"))
+        bus = InMemoryBus()
+        store = Store(engine, bus, RecordLinker(engine, EventPublisher(bus, service="matcher")))
+        await store.send(_record("H1"), _record("H2", agency=AgencyKind.POLICE))
+        before = await filed()
+        assert before and not await without_rowid()
+        async with engine.begin() as conn:
+            await conn.run_sync(migrate_to("0006"))
+        assert await filed() == before
+        assert await without_rowid() is (engine.dialect.name == "sqlite")
+        async with engine.begin() as conn:
+            await conn.run_sync(migrate_to("0005", down=True))
+        assert await filed() == before and not await without_rowid()
+        await migrate_database(engine)
+        [linked] = await store.send(_record("H3"))
+        assert linked.person is not None
+        assert linked.person.person_id == await _person_of(store, "health/H1")
     finally:
         await engine.dispose()

@@ -3,10 +3,14 @@
 A very common key (a large care home's UPRN, a common surname's sound and birth year) meets only
 its most recent `CANDIDATES_PER_KEY` records (the resolver's module docstring says why that is
 safe). Ranking by a window function costs a sort of every record filed under every key, though
-almost every key has a handful of records: so the keys are read with a plain join, and only a
-key found with more than the limit is read again, ranked. Such a key is remembered (in this
-process) and read ranked straight away in later batches; a key remembered wrongly (its records
-since withdrawn, or another database) is only read the slower way, with the same answer.
+almost every key has a handful of records: so the keys are read plainly, and only a key found
+with more than the limit is read again, ranked. Such a key is remembered (in this process) and
+read ranked straight away in later batches; a key remembered wrongly (its records since
+withdrawn, or another database) is only read the slower way, with the same answer.
+
+The (key, record) pairs come from the keys' index alone (a withdrawn record among them is dropped
+when the records are read), and each distinct record is read after, once: a candidate is filed
+under ~3 of a batch's keys, and its JSON is most of what is read.
 """
 
 from __future__ import annotations
@@ -33,38 +37,37 @@ async def load_candidates(
     conn: AsyncConnection, keys: Sequence[str], parse: Parse
 ) -> tuple[dict[str, CandidateRecord], Filed]:
     """Live person records filed under any of `keys` (the most recent `CANDIDATES_PER_KEY` of
-    each), and which keys each is filed under."""
-    candidates: dict[str, CandidateRecord] = {}
+    each), and which keys each is filed under.
+
+    The (key, record) pairs are read first and each distinct record's JSON after, once: a
+    candidate is filed under ~3 of a batch's keys, and its JSON is most of what is read."""
     filed: Filed = {}
+    wanted: dict[str, None] = {}  # the records, in the order first met
     ranked = [key for key in keys if key in _BIG_KEYS]
-    rows: dict[str, list[tuple[str, str, str]]] = {}
-    for key, record_key, person_id, text in await _plain(
-        conn, [k for k in keys if k not in _BIG_KEYS]
-    ):
-        rows.setdefault(key, []).append((record_key, person_id, text))
-    for key, found in rows.items():
+    pairs: dict[str, list[str]] = {}
+    for key, record_key in await _plain(conn, [k for k in keys if k not in _BIG_KEYS]):
+        pairs.setdefault(key, []).append(record_key)
+    for key, found in pairs.items():
         if len(found) > CANDIDATES_PER_KEY:
             _remember_big(key)
             ranked.append(key)
             continue
-        _add(candidates, filed, key, found, parse)
-    for key, record_key, person_id, text in await _ranked(conn, ranked):
-        _add(candidates, filed, key, [(record_key, person_id, text)], parse)
+        filed.setdefault(key, set()).update(found)
+        wanted.update(dict.fromkeys(found))
+    for key, record_key in await _ranked(conn, ranked):
+        filed.setdefault(key, set()).add(record_key)
+        wanted[record_key] = None
+    stored = await _records(conn, list(wanted))
+    candidates = {
+        record_key: CandidateRecord(row[0], parse(row[1]))
+        for record_key in wanted
+        if (row := stored.get(record_key)) is not None
+    }
+    gone = wanted.keys() - stored.keys()  # withdrawn (or, on PostgreSQL, moved meanwhile)
+    if gone:
+        filed = {key: found - gone for key, found in filed.items()}
+        filed = {key: found for key, found in filed.items() if found}
     return candidates, filed
-
-
-def _add(
-    candidates: dict[str, CandidateRecord],
-    filed: Filed,
-    key: str,
-    found: list[tuple[str, str, str]],
-    parse: Parse,
-) -> None:
-    keyed = filed.setdefault(key, set())
-    for record_key, person_id, text in found:
-        keyed.add(record_key)
-        if record_key not in candidates:
-            candidates[record_key] = CandidateRecord(person_id, parse(text))
 
 
 def _remember_big(key: str) -> None:
@@ -73,24 +76,22 @@ def _remember_big(key: str) -> None:
     _BIG_KEYS.add(key)
 
 
-async def _plain(conn: AsyncConnection, keys: Sequence[str]) -> list[tuple[str, str, str, str]]:
-    """(key, record key, person ID, record JSON) of every live person record under `keys`."""
-    bk, r = blocking_keys.c, records.c
-    found: list[tuple[str, str, str, str]] = []
+async def _plain(conn: AsyncConnection, keys: Sequence[str]) -> list[tuple[str, str]]:
+    """(key, record key) of every record filed under `keys`, from the keys' index alone: a
+    withdrawn record among them is dropped when the records are read (`_records`), and only
+    makes its key look common sooner (read ranked: the same records)."""
+    bk = blocking_keys.c
+    found: list[tuple[str, str]] = []
     for chunk in chunked(keys):
-        stmt = (
-            select(bk.key, r.record_key, r.person_id, cast(r.record, Text))
-            .join(records, r.record_key == bk.record_key)
-            .where(bk.key.in_(chunk), r.withdrawn_at.is_(None), r.person_id.is_not(None))
-        )
-        found += [tuple(row) for row in await conn.execute(stmt)]
+        stmt = select(bk.key, bk.record_key).where(bk.key.in_(chunk))
+        found += [(key, record_key) for key, record_key in await conn.execute(stmt)]
     return found
 
 
-async def _ranked(conn: AsyncConnection, keys: Sequence[str]) -> list[tuple[str, str, str, str]]:
+async def _ranked(conn: AsyncConnection, keys: Sequence[str]) -> list[tuple[str, str]]:
     """The same, but only the most recent `CANDIDATES_PER_KEY` records of each key."""
     bk, r = blocking_keys.c, records.c
-    found: list[tuple[str, str, str, str]] = []
+    found: list[tuple[str, str]] = []
     for chunk in chunked(keys):
         recent = func.row_number().over(
             partition_by=bk.key, order_by=(r.updated_at.desc(), r.record_key)
@@ -101,10 +102,21 @@ async def _ranked(conn: AsyncConnection, keys: Sequence[str]) -> list[tuple[str,
             .where(bk.key.in_(chunk), r.withdrawn_at.is_(None), r.person_id.is_not(None))
             .subquery()
         )
-        stmt = (
-            select(ranked.c.key, r.record_key, r.person_id, cast(r.record, Text))
-            .join(records, r.record_key == ranked.c.record_key)
-            .where(ranked.c.recent <= CANDIDATES_PER_KEY)
+        stmt = select(ranked.c.key, ranked.c.record_key).where(
+            ranked.c.recent <= CANDIDATES_PER_KEY
         )
-        found += [tuple(row) for row in await conn.execute(stmt)]
+        found += [(key, record_key) for key, record_key in await conn.execute(stmt)]
+    return found
+
+
+async def _records(conn: AsyncConnection, record_keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """(person ID, record JSON) of each of `record_keys` still a live person record."""
+    r = records.c
+    found: dict[str, tuple[str, str]] = {}
+    for chunk in chunked(record_keys):
+        stmt = select(r.record_key, r.person_id, cast(r.record, Text)).where(
+            r.record_key.in_(chunk), r.withdrawn_at.is_(None), r.person_id.is_not(None)
+        )
+        for record_key, person_id, text in await conn.execute(stmt):
+            found[record_key] = (person_id, text)
     return found

@@ -2,9 +2,11 @@
 
 One batch is one transaction: the batch's blocking keys are locked (PostgreSQL), what the store
 holds about the batch and its candidates is loaded, every record is resolved in order
-(`domain.batch`, through the resolver), the changes are written in bulk, the snapshots are read,
-the transaction commits, and only then are the `records.linked` events published (encoded
-straight to JSON, each snapshot once: `encoding`). A crash between
+(`domain.batch`, through the resolver), the changes are written in bulk, what the snapshots need
+is read, the transaction commits, and only then are the `records.linked` events published
+(encoded straight to JSON, each snapshot once: `encoding`). The commit runs while the events are
+encoded: on SQLite it is one call into the driver's thread that releases the GIL (writing the
+WAL, and now and then a checkpoint), so it takes the second core. A crash between
 the commit and the publish is healed by redelivery: a record already stored with the same content
 hash changes nothing but is published again (`change="unchanged"`), and so is a withdrawal already
 applied (`change="withdrawn"`); downstream consumers are idempotent.
@@ -16,15 +18,17 @@ moved to the survivor before commit.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from lateral_matcher.adapters.locks import lock_blocking_keys, one_writer
+from lateral_matcher.adapters.reads import JsonRecord
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.domain.batch import (
     BatchResolution,
@@ -36,7 +40,11 @@ from lateral_matcher.domain.batch import (
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
 from lateral_matcher.domain.resolution import default_resolver
 from lateral_matcher.service_layer.encoding import linked_message, occurred_json
-from lateral_matcher.service_layer.snapshots import read_snapshots
+from lateral_matcher.service_layer.snapshots import (
+    SnapshotRows,
+    encode_snapshots,
+    read_snapshot_rows,
+)
 from lateral_shared.bus import EventPublisher
 from lateral_shared.bus.port import OutgoingMessage
 from lateral_shared.contracts import RECORDS_LINKED, Event, RecordCleaned
@@ -80,10 +88,23 @@ class RecordLinker:
         cleaned = [event for event in events if isinstance(event, RecordCleaned)]
         if not cleaned:
             return
-        async with one_writer(self._engine), self._engine.begin() as connection:
-            repo = MatcherRepository(connection)
-            handled = await link_batch(repo, cleaned, self._resolver, now=self._clock())
-            linked = await linked_messages(repo, handled, window=self._window)
+        async with one_writer(self._engine), self._engine.connect() as connection:
+            transaction = await connection.begin()
+            try:
+                repo = MatcherRepository(connection)
+                handled = await link_batch(repo, cleaned, self._resolver, now=self._clock())
+                rows = await read_linked(repo, handled, window=self._window)
+            except BaseException:
+                await transaction.rollback()
+                raise
+            # The events are encoded while the store commits (on SQLite, in the driver's thread:
+            # the second core); they are published only once the commit has succeeded.
+            committed = asyncio.ensure_future(transaction.commit())
+            await asyncio.sleep(0)  # the commit is handed to the driver on its first step
+            try:
+                linked = encode_linked(repo, rows)
+            finally:
+                await committed
         await self._publisher.publish_encoded(RECORDS_LINKED, linked)
         for _, outcome in handled:
             rule = outcome.explanation.rule if outcome.explanation else "none"
@@ -141,21 +162,43 @@ async def linked_messages(
 ) -> list[OutgoingMessage]:
     """One keyed `RecordLinked` per record, each with the snapshots as of the end of the batch,
     encoded (`encoding`): each snapshot, record and explanation is encoded once."""
+    return encode_linked(repo, await read_linked(repo, handled, window=window))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedRows:
+    """What a batch's `RecordLinked` events are made of, read in its transaction."""
+
+    handled: Sequence[Handled]
+    snapshots: SnapshotRows
+    withdrawn: dict[str, JsonRecord]
+
+
+async def read_linked(
+    repo: MatcherRepository, handled: Sequence[Handled], *, window: timedelta = DEFAULT_WINDOW
+) -> LinkedRows:
+    """Everything `encode_linked` needs from the store (the transaction may then end)."""
     outcomes = [outcome for _, outcome in handled]
     person_ids = [o.person_id for o in outcomes if o.person_id is not None]
     address_keys = [o.address_key for o in outcomes if o.address_key is not None]
-    snapshots = await read_snapshots(
+    snapshots = await read_snapshot_rows(
         repo, person_ids, address_keys, window=window, fresh=repo.fresh
     )
     withdrawn = await repo.stored_json_records(
         [event.record_key for event, _ in handled if event.record is None]
     )
+    return LinkedRows(handled, snapshots, withdrawn)
+
+
+def encode_linked(repo: MatcherRepository, rows: LinkedRows) -> list[OutgoingMessage]:
+    """The batch's events, encoded (no I/O: the repository only lends what it wrote)."""
+    snapshots = encode_snapshots(rows.snapshots)
     written = repo.written
     occurred = occurred_json(utc_now())  # the batch's events are made together
     messages: list[OutgoingMessage] = []
-    for event, outcome in handled:
+    for event, outcome in rows.handled:
         if event.record is None:
-            record = withdrawn[event.record_key].json
+            record = rows.withdrawn[event.record_key].json
         else:
             stored = written.get(event.record.record_key)  # the JSON just stored, if this one
             if stored is not None and stored.record is event.record:

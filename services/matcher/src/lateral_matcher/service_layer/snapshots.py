@@ -7,11 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from lateral_matcher.adapters.reads import FreshPerson, RecordReads
+from lateral_matcher.adapters.reads import FreshPerson, JsonRecord, RecordReads, StoredAddress
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_members
 from lateral_matcher.domain.residents import resident
 from lateral_matcher.service_layer.encoding import person_json
 from lateral_shared.contracts.events import AddressSnapshot, Resident
+from lateral_shared.contracts.records import CleanRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,18 @@ class Snapshots:
 
     persons: dict[str, str]
     addresses: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotRows:
+    """What the snapshots are made of, as read from the store (`read_snapshot_rows`)."""
+
+    person_ids: list[str]
+    at_address: dict[str, list[tuple[str | None, CleanRecord]]]
+    households: dict[str, list[str]]
+    records_by_person: dict[str, list[JsonRecord]]
+    versions: dict[str, int]
+    addresses: dict[str, StoredAddress]
 
 
 async def read_snapshots(
@@ -33,6 +46,20 @@ async def read_snapshots(
     """Snapshots of the given persons and addresses (with their households), as stored in the
     current transaction. `fresh` persons (made by the batch just written, with all their
     records) are not read back."""
+    rows = await read_snapshot_rows(repo, person_ids, address_keys, window=window, fresh=fresh)
+    return encode_snapshots(rows)
+
+
+async def read_snapshot_rows(
+    repo: RecordReads,
+    person_ids: Sequence[str],
+    address_keys: Sequence[str],
+    *,
+    window: timedelta = DEFAULT_WINDOW,
+    fresh: Mapping[str, FreshPerson] | None = None,
+) -> SnapshotRows:
+    """Everything `encode_snapshots` needs, read in the current transaction (which may end
+    before they are encoded)."""
     fresh = fresh or {}
     person_ids = list(dict.fromkeys(person_ids))
     address_keys = list(dict.fromkeys(address_keys))
@@ -45,10 +72,17 @@ async def read_snapshots(
     for pid, person in fresh.items():
         records_by_person[pid] = person.records
         versions[pid] = person.version
+    addresses = await repo.get_addresses(address_keys)
+    return SnapshotRows(person_ids, at_address, households, records_by_person, versions, addresses)
+
+
+def encode_snapshots(rows: SnapshotRows) -> Snapshots:
+    """The snapshots' JSON (no I/O)."""
+    records_by_person = rows.records_by_person
     people = {
-        pid: person_json(pid, versions[pid], [item.json for item in records_by_person[pid]])
-        for pid in person_ids
-        if pid in versions
+        pid: person_json(pid, rows.versions[pid], [item.json for item in records_by_person[pid]])
+        for pid in rows.person_ids
+        if pid in rows.versions
     }
     residents: dict[str, Resident] = {}
 
@@ -64,9 +98,9 @@ async def read_snapshots(
             uprn=address.uprn,
             postcode=address.postcode,
             lines=address.lines,
-            residents=[resident_of(pid) for pid in households[key]],
-            record_keys=sorted(record.record_key for _, record in at_address[key]),
+            residents=[resident_of(pid) for pid in rows.households[key]],
+            record_keys=sorted(record.record_key for _, record in rows.at_address[key]),
         ).model_dump_json()
-        for key, address in (await repo.get_addresses(address_keys)).items()
+        for key, address in rows.addresses.items()
     }
     return Snapshots(people, places)
