@@ -75,6 +75,10 @@ class Desk:
     def linked(self) -> list[RecordLinked]:
         return [decode_event(RECORDS_LINKED, m.value) for m in self.bus.topics[RECORDS_LINKED]]  # type: ignore[misc]
 
+    def audited(self) -> list[tuple[str, str]]:
+        events = [decode_event(AUDIT_EVENTS, m.value) for m in self.bus.topics[AUDIT_EVENTS]]
+        return [(e.action, e.outcome) for e in events if isinstance(e, AuditEvent)]
+
     async def staged(self) -> int:
         return await pending(self.engine)
 
@@ -148,11 +152,82 @@ async def test_a_decision_that_does_not_commit_announces_nothing(desk: Desk) -> 
     assert await desk.staged() == 0
     assert await relay(desk.engine, desk.desk.publisher) == 0
     assert desk.linked() == []
-    # Audited before the commit (no audit, no decision), then audited as not kept.
-    audited = [decode_event(AUDIT_EVENTS, m.value) for m in desk.bus.topics[AUDIT_EVENTS]]
-    assert [(e.action, e.outcome) for e in audited if isinstance(e, AuditEvent)] == [
-        ("decide_review_item", "success"), ("decide_review_item", "error")
+    # The attempt audited before the commit (no audit, no decision), then that it was not kept;
+    # never that it was made.
+    assert desk.audited() == [
+        ("decide_review_item_attempt", "success"), ("decide_review_item", "error")
     ]  # fmt: skip
+
+
+class DecisionsCheckedAtAudit(LinkedTopicDown):
+    """Notes, as each audit event reaches the bus, the review item's status in the store (from
+    another connection: what is committed); refuses audit events after the first while
+    `audit_down_after_first` is set."""
+
+    engine: AsyncEngine
+    audit_down_after_first = False
+    seen: list[tuple[str, str, str]]
+
+    async def publish(self, topic: str, messages: Sequence[OutgoingMessage]) -> None:
+        if topic == AUDIT_EVENTS:
+            if self.audit_down_after_first and self.topics[AUDIT_EVENTS]:
+                raise ConnectionError("audit.events unavailable")
+            for message in messages:
+                event = decode_event(AUDIT_EVENTS, message.value)
+                assert isinstance(event, AuditEvent)
+                async with self.engine.connect() as conn:
+                    item = await reviews.get_item(conn, event.criteria["review_id"])
+                assert item is not None
+                self.seen.append((event.action, event.outcome, item.status))
+        await super().publish(topic, messages)
+
+
+async def _checked_desk(database_url: str) -> tuple[Desk, DecisionsCheckedAtAudit]:
+    opened = await _open_desk(database_url)
+    bus = DecisionsCheckedAtAudit()
+    bus.engine, bus.seen = opened.engine, []
+    publisher = EventPublisher(bus, service="matcher")
+    return Desk(opened.engine, bus, ReviewDesk(opened.engine, publisher,
+                                               matcher_audit_trail(publisher))), bus  # fmt: skip
+
+
+async def test_the_audit_trail_says_a_decision_was_made_only_once_it_has_committed(
+    database_url: str,
+) -> None:
+    desk, bus = await _checked_desk(database_url)
+    try:
+        item = await desk.open_item()
+        await desk.desk.decide(item.review_id, decision="same", reason="same GP",
+                               principal=STEWARD)  # fmt: skip
+        assert bus.seen == [
+            ("decide_review_item_attempt", "success", "open"),  # before the commit
+            ("decide_review_item", "success", "same"),  # after it
+        ]
+        assert await desk.staged() == 0
+    finally:
+        await desk.engine.dispose()
+
+
+async def test_a_committed_decisions_audit_event_is_never_lost(database_url: str) -> None:
+    """The audit bus takes the attempt, then goes down before the decision's own event: the
+    decision stands and its audit event waits in the outbox until the relay publishes it."""
+    desk, bus = await _checked_desk(database_url)
+    try:
+        item = await desk.open_item()
+        bus.audit_down_after_first = True
+        decided = await desk.desk.decide(item.review_id, decision="not_same", reason="twins",
+                                         principal=STEWARD)  # fmt: skip
+        assert decided.status == "not_same"
+        assert desk.audited() == [("decide_review_item_attempt", "success")]
+        assert await desk.staged() == 1
+        bus.audit_down_after_first = False
+        assert await relay(desk.engine, desk.desk.publisher) == 1
+        assert desk.audited() == [
+            ("decide_review_item_attempt", "success"), ("decide_review_item", "success")
+        ]  # fmt: skip
+        assert bus.seen[-1] == ("decide_review_item", "success", "not_same")
+    finally:
+        await desk.engine.dispose()
 
 
 async def test_a_decision_publishes_its_events_at_once_when_the_bus_is_up(desk: Desk) -> None:

@@ -116,3 +116,69 @@ async def test_splitting_out_a_founding_record_holds_when_the_topic_is_reprocess
     # Only the doubtful record 5 (now also doubtful against the split-out record's person):
     # the decided records are not asked about again.
     assert {item.record_key for item in still_open} == {"csc-leeds/5"}
+
+
+async def _decide(matcher: Any, review_id: str, decision: str) -> None:
+    publisher = EventPublisher(matcher.bus, service="matcher")
+    desk = ReviewDesk(matcher.engine, publisher, matcher_audit_trail(publisher))
+    await desk.decide(review_id, decision=decision, reason="checked", principal=STEWARD)  # type: ignore[arg-type]
+
+
+async def _report(matcher: Any, record_key: str, person_id: str) -> str:
+    async with matcher.engine.begin() as conn:
+        return await reviews.raise_report(
+            conn, record_key=record_key, person_id=person_id, reported_by="sw-7",
+            reason="not her", now=utc_now(),
+        )  # fmt: skip
+
+
+async def _open_items(matcher: Any) -> list[tuple[str, str]]:
+    async with matcher.engine.connect() as conn:
+        _, items = await reviews.list_items(conn, status="open", limit=50, offset=0)
+    return [(item.record_key, item.person_id) for item in items]
+
+
+async def test_a_record_kept_apart_from_a_person_is_not_asked_about_its_split_out_record(
+    matcher: Any, make_record: MakeRecord
+) -> None:
+    """A steward said the doubtful record 5 is not Amy, then split Amy's founding record out of
+    her: on a replay record 5 meets the founding record under the split's person ID, and must not
+    be asked about it again (it was part of Amy when the steward decided)."""
+    records = _records(make_record)
+    await matcher.send(*records)
+    amy = new_person_id("csc-leeds/1")
+    async with matcher.engine.connect() as conn:
+        _, [item] = await reviews.list_items(conn, status="open", limit=10, offset=0)
+    assert (item.record_key, item.person_id) == ("csc-leeds/5", amy)
+    await _decide(matcher, item.review_id, "not_same")
+    await _decide(matcher, await _report(matcher, "csc-leeds/1", amy), "not_same")
+    decided = await _clusters(matcher)
+    assert decided["health-leeds/2"] == amy and decided["csc-leeds/1"] not in (amy, None)
+    assert await _open_items(matcher) == []
+    await _rebuild(matcher, records)
+    assert await _clusters(matcher) == decided
+    assert await _open_items(matcher) == []  # not asked again
+
+
+async def test_the_rest_of_a_person_is_not_asked_about_a_record_split_out_of_it(
+    open_matcher: Any, make_record: MakeRecord, scripted: Any
+) -> None:
+    """Records 1, 2 and 3 are Amy; a steward splits record 2 (not her founding record) out. On a
+    replay record 3, doubtful about record 2 alone, must not be asked whether it is record 2's
+    person: the steward said record 2 is not Amy, and record 3 is Amy."""
+    matcher = await open_matcher("split-rest.db", scripted)
+    scripted.links["csc-leeds/2"] = {"csc-leeds/1"}
+    scripted.links["csc-leeds/3"] = {"csc-leeds/1"}
+    scripted.reviews["csc-leeds/3"] = {"csc-leeds/2"}
+    records = [make_record(n, person=AMY) for n in ("1", "2", "3")]
+    for record in records:
+        await matcher.send(record)
+    amy = new_person_id("csc-leeds/1")
+    assert set((await _clusters(matcher)).values()) == {amy}
+    assert await _open_items(matcher) == []
+    await _decide(matcher, await _report(matcher, "csc-leeds/2", amy), "not_same")
+    decided = await _clusters(matcher)
+    assert decided["csc-leeds/3"] == amy and decided["csc-leeds/2"] not in (amy, None)
+    await _rebuild(matcher, records)
+    assert await _clusters(matcher) == decided
+    assert await _open_items(matcher) == []  # not asked again

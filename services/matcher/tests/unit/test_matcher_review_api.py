@@ -149,6 +149,34 @@ async def test_no_decision_is_kept_when_the_audit_trail_is_down(
     assert item["status"] == "open"
 
 
+async def test_a_decision_on_persons_that_keep_changing_is_refused_and_can_be_retried(
+    matcher: Matcher, make_record: MakeRecord, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a decision locks its persons' blocking keys as a linking batch would; if
+    batches keep adding records to them while it waits, it gives up after a few rounds (here
+    forced: the lock step always reports a change) and the steward is told to try again."""
+    from lateral_matcher.service_layer import reviewing
+
+    review_id, _ = await _doubtful_pair(matcher, make_record)
+
+    async def always_changed(*_: object) -> bool:
+        return False
+
+    monkeypatch.setattr(reviewing, "lock_persons", always_changed)
+    url = f"/v1/review-items/{review_id}/decision"
+    body = {"decision": "same", "reason": "same school"}
+    busy = await matcher.http.post(url, json=body, headers=STEWARD)
+    assert busy.status_code == 503
+    assert busy.headers["retry-after"] == "2"
+    assert "try again" in busy.json()["detail"]
+    item = (await matcher.http.get(f"/v1/review-items/{review_id}", headers=STEWARD)).json()
+    assert item["status"] == "open"
+    made = [e for e in matcher.audited() if e.action == "decide_review_item"]
+    assert all(e.outcome != "success" for e in made)  # the trail shows no decision made
+    monkeypatch.undo()
+    assert (await matcher.http.post(url, json=body, headers=STEWARD)).status_code == 200
+
+
 async def test_only_data_stewards_see_the_queue(matcher: Matcher) -> None:
     anonymous = await matcher.http.get("/v1/review-items")
     practitioner = await matcher.http.get("/v1/review-items", headers=_as("practitioner"))

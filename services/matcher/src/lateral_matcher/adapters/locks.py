@@ -6,6 +6,10 @@ PostgreSQL advisory transaction lock on every blocking key it has, in sorted ord
 never wait on each other in a cycle); a batch sharing a key waits until the other commits, then
 sees its records.
 
+A data steward's decision moves records between persons, so it takes the same locks, on the
+blocking keys of every record of the persons it touches (`lock_persons`), before it reads them:
+a batch linking a record of one of those persons waits for the decision, and the other way round.
+
 On SQLite (embedded mode: one process) the driver begins a transaction only at the first write,
 so a batch's reads would not be isolated from another's writes: writers to one database file take
 turns on an in-process lock instead (`one_writer`).
@@ -18,8 +22,10 @@ import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Iterable
 
-from sqlalchemy import text
+from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from lateral_matcher.adapters.tables import blocking_keys, records
 
 _sqlite_writers: dict[tuple[str, int], asyncio.Lock] = {}
 
@@ -43,6 +49,33 @@ async def lock_blocking_keys(connection: AsyncConnection, keys: Iterable[str]) -
     ids = sorted({lock_id(key) for key in keys})
     if ids:
         await connection.execute(_LOCK_SORTED, {"keys": ids})
+
+
+async def lock_persons(
+    connection: AsyncConnection, person_ids: Iterable[str], record_keys: Iterable[str] = ()
+) -> bool:
+    """Lock the blocking keys of every record of `person_ids` (and of `record_keys`), as a batch
+    linking one of those records would (PostgreSQL; nothing on SQLite).
+
+    False if a batch added a record to those persons while this waited, with a key not locked:
+    the caller rolls back and tries again (more locks now would break the sorted order).
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    persons, keys = sorted(set(person_ids)), sorted(set(record_keys))
+    before = await _keys_of(connection, persons, keys)
+    await lock_blocking_keys(connection, before)
+    return await _keys_of(connection, persons, keys) <= before
+
+
+async def _keys_of(connection: AsyncConnection, persons: list[str], keys: list[str]) -> set[str]:
+    b, r = blocking_keys.c, records.c
+    stmt = (
+        select(b.key).distinct()
+        .select_from(blocking_keys.join(records, r.record_key == b.record_key))
+        .where(or_(r.person_id.in_(persons), r.record_key.in_(keys)))
+    )  # fmt: skip
+    return set((await connection.execute(stmt)).scalars())
 
 
 @contextlib.asynccontextmanager

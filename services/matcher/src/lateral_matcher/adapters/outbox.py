@@ -1,12 +1,13 @@
 """The transactional outbox: events written in the transaction of the change they announce, and
 published only after it commits.
 
-A data steward's decision stages its `records.linked` events here, in the decision's own
-transaction: a decision that does not commit leaves no event, and one that does leaves its
-events until the bus acknowledges them. The decision publishes them right after its commit; the
-relay (a background job of the matcher's process) publishes whatever a crash or a bus outage
-left behind, at start-up and then every few seconds. Delivery is at least once (a relay racing
-a decision may publish an event twice): event IDs are deterministic and consumers idempotent.
+A data steward's decision stages its `records.linked` events here, and the `audit.events` event
+saying it was made, in the decision's own transaction: a decision that does not commit leaves no
+event, and one that does leaves its events until the bus acknowledges them. The decision
+publishes them right after its commit; the relay (a background job of the matcher's process)
+publishes whatever a crash or a bus outage left behind, at start-up and then every few seconds.
+Delivery is at least once (a relay racing a decision may publish an event twice): event IDs are
+deterministic and consumers idempotent.
 """
 
 from __future__ import annotations

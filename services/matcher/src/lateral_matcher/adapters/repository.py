@@ -38,6 +38,7 @@ from lateral_matcher.adapters.tables import (
     steward_decisions,
 )
 from lateral_matcher.domain.batch import BatchChanges, KnownState, StoredRecord
+from lateral_matcher.domain.resolution import CandidateRecord, StewardDecisions
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
@@ -64,6 +65,8 @@ class MatcherRepository(RecordReads):
         """What the store holds about a batch's records, its candidates and their persons."""
         stored = await self._stored_records(record_keys)
         candidates, filed = await load_candidates(self._conn, keys, self.parse_record)
+        decisions = await reviews.load_decisions(self._conn, record_keys)
+        candidates.update(await self._decided_candidates(decisions, candidates))
         person_ids = {c.person_id for c in candidates.values()}
         person_ids |= {s.person_id for s in stored.values() if s.person_id is not None}
         live, redirects = await identity.load_persons(self._conn, [*person_ids, *new_person_ids])
@@ -74,8 +77,20 @@ class MatcherRepository(RecordReads):
             filed=filed,
             persons=live,
             redirects=redirects,
-            decisions=await reviews.load_decisions(self._conn, record_keys),
+            decisions=decisions,
         )
+
+    async def _decided_candidates(
+        self, decisions: StewardDecisions, known: dict[str, CandidateRecord]
+    ) -> dict[str, CandidateRecord]:
+        """The records of the persons a data steward said a batch's record is ("same") and no
+        key brought in: a record whose only key in common with its person was on a record since
+        split out of it still meets the person (on a replay, say). Review queue, gap 1."""
+        named = sorted({p for _, p in decisions.same} - {c.person_id for c in known.values()})
+        if not named:
+            return {}
+        found = await self.records_of_persons(named)
+        return {r.record_key: CandidateRecord(p, r) for p, rs in found.items() for r in rs}
 
     async def _stored_records(self, record_keys: Sequence[str]) -> dict[str, StoredRecord]:
         c = records.c

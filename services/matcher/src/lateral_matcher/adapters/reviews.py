@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from lateral_matcher.adapters.chunks import chunked
+from lateral_matcher.adapters.chunks import CHUNK, chunked
 from lateral_matcher.adapters.tables import persons, review_items, steward_decisions
 from lateral_matcher.domain.batch import ReviewRequest
 from lateral_matcher.domain.resolution import StewardDecisions
@@ -124,6 +124,18 @@ async def load_decisions(conn: AsyncConnection, record_keys: Sequence[str]) -> S
     )
 
 
+async def kept_apart(conn: AsyncConnection, person_id: str) -> list[str]:
+    """The records a data steward decided are not `person_id` (or a person merged into it)."""
+    d = steward_decisions.c
+    merged = select(persons.c.person_id).where(persons.c.merged_into == person_id)
+    stmt = (
+        select(d.record_key)
+        .distinct()
+        .where(d.decision == "not_same", or_(d.person_id == person_id, d.person_id.in_(merged)))
+    )
+    return sorted((await conn.execute(stmt)).scalars())
+
+
 async def keep_decisions(
     conn: AsyncConnection,
     decisions: Sequence[tuple[str, str, Decision]],
@@ -132,16 +144,19 @@ async def keep_decisions(
     now: datetime,
 ) -> None:
     """Keep (record key, person ID, decision)s that follow from a steward's decision (replacing
-    any earlier decision about the same pair), for replays and later records."""
+    any earlier decision about the same pair; the last one about a pair wins), for replays and
+    later records. The earlier decisions go in one statement (a few for thousands of pairs)."""
+    kept = {(record_key, person_id): decision for record_key, person_id, decision in decisions}
+    pairs = sorted(kept)
     d = steward_decisions.c
-    for record_key, person_id, _ in decisions:
+    for chunk in chunked(pairs, CHUNK // 2):  # two bound parameters a pair
         await conn.execute(
-            steward_decisions.delete().where(d.record_key == record_key, d.person_id == person_id)
+            steward_decisions.delete().where(tuple_(d.record_key, d.person_id).in_(chunk))
         )
-    if decisions:
+    if kept:
         await conn.execute(steward_decisions.insert(), [
             {"record_key": k, "person_id": p, "decision": decision, "review_id": review_id,
-             "decided_at": now} for k, p, decision in decisions
+             "decided_at": now} for (k, p), decision in kept.items()
         ])  # fmt: skip
 
 

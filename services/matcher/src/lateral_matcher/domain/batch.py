@@ -232,8 +232,20 @@ class BatchResolution:
         for key in keys:
             if filed_under := filed.get(key):
                 found.update(filed_under)
+        if self._decisions.same:
+            found |= self._decided_same(record_key)
         found.discard(record_key)
         return [candidates[k] for k in sorted(found) if k in candidates]
+
+    def _decided_same(self, record_key: str) -> set[str]:
+        """The candidate records of the persons a data steward said `record_key` is, whether or
+        not they share a key with it (the one it shared may have been split out: review queue,
+        gap 1). Decisions are few, so the candidates are looked through."""
+        current = self.changes.redirects.current
+        named = {current(p) or p for k, p in self._decisions.same if k == record_key}
+        if not named:
+            return set()
+        return {k for k, c in self._candidates.items() if c.person_id in named}
 
     def _merge(self, cause: str, person_ids: list[str]) -> tuple[str, tuple[str, ...]]:
         """Merge the persons a record links to into the survivor; the IDs merged away."""

@@ -24,11 +24,21 @@ from lateral_matcher.entrypoints.schemas import (
     ReviewItemRead,
 )
 from lateral_matcher.service_layer.audit import AuditUnavailable
-from lateral_matcher.service_layer.reviewing import AlreadyDecided, ReviewDesk, ReviewItemNotFound
+from lateral_matcher.service_layer.reviewing import (
+    AlreadyDecided,
+    PersonsBusy,
+    ReviewDesk,
+    ReviewItemNotFound,
+)
 from lateral_shared.auth import Principal, Role, staff_auth
 
 AUDIT_DOWN = "the audit trail is unavailable, so nothing can be shown or decided; try again shortly"
 NOT_FOUND = "no review item has this ID"
+PERSONS_BUSY = (
+    "the persons under review are being updated by new records; nothing was decided, "
+    "try again in a moment"
+)
+BUSY_RETRY_AFTER_S = 2
 # Responses that carry personal data must not be kept by browsers or proxies.
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 STEWARDS = frozenset({Role.DATA_STEWARD.value})
@@ -106,6 +116,10 @@ def build_review_router(desk: ReviewDesk, secret: str) -> APIRouter:
             raise HTTPException(409, "this review item has already been decided") from None
         except AuditUnavailable:
             raise HTTPException(503, AUDIT_DOWN) from None
+        except PersonsBusy:
+            raise HTTPException(
+                503, PERSONS_BUSY, headers={"Retry-After": str(BUSY_RETRY_AFTER_S)}
+            ) from None
         return JSONResponse(ReviewItemRead.of(item).model_dump(mode="json"), headers=NO_STORE)
 
     return router

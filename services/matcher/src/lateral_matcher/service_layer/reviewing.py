@@ -1,12 +1,15 @@
 """The review queue: practitioners' reports come in, data stewards decide, identity follows.
 
-A steward's decision is one transaction: the item is closed and the decision kept (so replays and
-later records respect it), the persons are merged ("same") or the record is split out ("not
-same"), the decision is audited, and the `records.linked` events of the changed persons are
-staged in the outbox; then it commits. If the audit event cannot be recorded nothing is kept
-(fail closed). Only after the commit are the staged events published: a decision that did not
-commit announces nothing, and one whose events the bus did not take leaves them to the outbox
-relay (`adapters.outbox`), so downstream never sees a change that did not happen, nor misses one.
+A steward's decision is one transaction: the blocking keys of the persons it touches are locked
+as the linker locks a batch's (`adapters.locks`), the item is closed and the decision kept (so
+replays and later records respect it), the persons are merged ("same") or the record is split out
+("not same"), the attempt is audited, and the audit event saying the decision was made and the
+`records.linked` events of the changed persons are staged in the outbox; then it commits. If the
+attempt cannot be audited nothing is kept (fail closed). Only after the commit are the staged
+events published: a decision that did not commit announces nothing (and the trail follows its
+attempt with an error), and one whose events the bus did not take leaves them to the outbox relay
+(`adapters.outbox`), so neither downstream nor the audit trail ever sees a change that did not
+happen, nor misses one.
 """
 
 from __future__ import annotations
@@ -22,23 +25,39 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lateral_matcher.adapters import identity, outbox, reviews
 from lateral_matcher.adapters.identity import IdentityChange
-from lateral_matcher.adapters.locks import one_writer
+from lateral_matcher.adapters.locks import lock_persons, one_writer
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.reviews import Decision, ReviewItem
 from lateral_matcher.domain.households import DEFAULT_WINDOW
-from lateral_matcher.service_layer.audit import AuditTrail, AuditUnavailable
+from lateral_matcher.service_layer.audit import (
+    AuditTrail,
+    AuditUnavailable,
+    decision_audit_message,
+)
 from lateral_matcher.service_layer.linking import linked_messages, utc_now
 from lateral_matcher.service_layer.splitting import Moved, merge_pair, split_out
 from lateral_shared.auth import Principal
 from lateral_shared.bus import EventPublisher
 from lateral_shared.bus.port import OutgoingMessage
-from lateral_shared.contracts import RECORDS_LINKED, Event, LinkReported, RecordCleaned
+from lateral_shared.contracts import (
+    AUDIT_EVENTS,
+    RECORDS_LINKED,
+    Event,
+    LinkReported,
+    RecordCleaned,
+)
 from lateral_shared.contracts.records import CleanRecord
 
 log = logging.getLogger(__name__)
 
 # Events published for a decision get IDs derived from the review item and the decision.
 DECISION_NAMESPACE = uuid.UUID("d6a1f3e2-4b5c-5d7e-8f90-a1b2c3d4e5f6")
+# The audit trail of a decision: the attempt (before the commit, fail closed), then the decision
+# as made (staged with it, so published only once committed) or, if it did not commit, an error.
+DECIDE_ATTEMPT = "decide_review_item_attempt"
+DECIDE = "decide_review_item"
+# Tries at locking the persons of a decision while concurrent batches keep adding records to them.
+LOCK_ROUNDS = 5
 
 
 class ReviewItemNotFound(Exception):
@@ -47,6 +66,11 @@ class ReviewItemNotFound(Exception):
 
 class AlreadyDecided(Exception):
     pass
+
+
+class PersonsBusy(Exception):
+    """The persons under review kept gaining records while the decision waited for their locks;
+    nothing was decided (the steward tries again in a moment)."""
 
 
 class LinkReportHandler:
@@ -144,52 +168,70 @@ class ReviewDesk:
         self, review_id: str, *, decision: Decision, reason: str, principal: Principal
     ) -> ReviewItem:
         """Apply a steward's decision on an open item; the item as decided."""
+        criteria = {"review_id": review_id, "decision": decision}
+        attempted: list[bool] = []  # set once the attempt is audited
         try:
-            async with one_writer(self.engine), self.engine.begin() as conn:
-                decided, staged = await self._decide(
-                    conn, review_id, decision, reason, principal, now=self.clock()
-                )
+            for _ in range(LOCK_ROUNDS):
+                async with one_writer(self.engine), self.engine.begin() as conn:
+                    done = await self._decide(conn, review_id, decision, reason, principal,
+                                              attempted=attempted, now=self.clock())  # fmt: skip
+                if done is not None:
+                    break
+            else:
+                raise PersonsBusy
         except (ReviewItemNotFound, AlreadyDecided, AuditUnavailable):
             raise
         except Exception:
-            # Audited before the commit, then not kept: the audit trail says so too (best effort).
-            with contextlib.suppress(AuditUnavailable):
-                await self.audit.record(
-                    principal, action="decide_review_item", reason=reason, outcome="error",
-                    criteria={"review_id": review_id, "decision": decision}, result_ids=[],
-                )  # fmt: skip
+            if attempted:  # the trail says the attempt was not kept (best effort)
+                with contextlib.suppress(AuditUnavailable):
+                    await self.audit.record(
+                        principal, action=DECIDE, reason=reason, outcome="error",
+                        criteria=criteria, result_ids=[],
+                    )  # fmt: skip
             raise
-        await self._publish(staged)
+        decided, audit_ids, linked_ids = done
+        await self._publish(audit_ids)
+        await self._publish(linked_ids)
         return decided
 
     async def _decide(
         self, conn: AsyncConnection, review_id: str, decision: Decision, reason: str,
-        principal: Principal, *, now: datetime,
-    ) -> tuple[ReviewItem, list[int]]:  # fmt: skip
-        """The decision's transaction: kept, applied, audited, and its events staged."""
+        principal: Principal, *, attempted: list[bool], now: datetime,
+    ) -> tuple[ReviewItem, list[int], list[int]] | None:  # fmt: skip
+        """The decision's transaction: locked, kept, applied, its attempt audited, and the audit
+        event saying it was made and its `records.linked` events staged in the outbox. None if a
+        concurrent batch changed the persons while it waited for their locks (nothing written)."""
         item = await reviews.get_item(conn, review_id, for_update=True)
         if item is None:
             raise ReviewItemNotFound
         if item.status != "open":
             raise AlreadyDecided
+        if not await _lock(conn, item):
+            return None
         await reviews.record_decision(
             conn, item, decision=decision, decided_by=principal.subject, reason=reason, now=now
         )
         outcomes = await _apply(conn, item, decision, reason=reason, actor=principal.subject,
                                 now=now)  # fmt: skip
-        await self.audit.record(
-            principal, action="decide_review_item", reason=reason,
-            criteria={"review_id": review_id, "decision": decision},
-            result_ids=sorted({o.person_id for _, o in outcomes if o.person_id}),
-        )  # fmt: skip
+        criteria = {"review_id": review_id, "decision": decision}
+        result_ids = sorted({o.person_id for _, o in outcomes if o.person_id})
+        # Fail closed: no acknowledged attempt, no decision (the transaction is rolled back).
+        await self.audit.record(principal, action=DECIDE_ATTEMPT, reason=reason,
+                                criteria=criteria, result_ids=result_ids)  # fmt: skip
+        attempted.append(True)
+        made = decision_audit_message(principal, action=DECIDE, reason=reason,
+                                      criteria=criteria, result_ids=result_ids)  # fmt: skip
+        audit_ids = await outbox.stage(conn, AUDIT_EVENTS, [made], now=now)
         linked = await self._linked(conn, item, decision, outcomes)
-        staged = await outbox.stage(conn, RECORDS_LINKED, linked, now=now)
+        linked_ids = await outbox.stage(conn, RECORDS_LINKED, linked, now=now)
         decided = await reviews.get_item(conn, review_id)
         assert decided is not None
-        return decided, staged
+        return decided, audit_ids, linked_ids
 
     async def _publish(self, staged: list[int]) -> None:
         """Publish a committed decision's events now; if the bus fails, the relay will."""
+        if not staged:
+            return
         try:
             await outbox.relay(self.engine, self.publisher, only=staged)
         except Exception:  # the decision stands: its events wait in the outbox
@@ -266,6 +308,15 @@ async def _apply(
         return await split_out(conn, item.record_key, record_person, reason=reason, actor=actor,
                                now=now, review_id=item.review_id)  # fmt: skip
     return []
+
+
+async def _lock(conn: AsyncConnection, item: ReviewItem) -> bool:
+    """Take the linker's locks on the blocking keys of the record's and the reviewed person's
+    records (`locks.lock_persons`); False if they changed meanwhile (the caller tries again)."""
+    record_person = await identity.person_of_record(conn, item.record_key)
+    reviewed_person = await identity.where_is(conn, item.person_id)
+    persons = [p for p in (record_person, reviewed_person) if p is not None]
+    return await lock_persons(conn, persons, [item.record_key])
 
 
 def _people(view: ReviewView) -> list[str]:

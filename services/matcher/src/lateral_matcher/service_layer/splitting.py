@@ -4,11 +4,16 @@
 record linked to the person: the record leaves it for a person of its own, and every person its
 arrival merged in is restored with the records it brought. Each step is in the identity log.
 
+A split keeps the decisions it implies, so that a steward is not asked again what the split
+answered (by a later record, or when the topic is replayed): each of the person's remaining records
+is not the split-out record's person, and neither is any record a steward had kept apart from the
+person while the split-out record was part of it.
+
 The record a person was created from (its founding record: the person's ID is derived from it)
 needs more kept for replays: reprocessing the topic, it arrives first and would found the person
-again. So the split also keeps that each of the person's remaining records is not the split-out
-record's person, and is the person: on a replay the founding record takes the split's ID, and the
-first remaining record to arrive takes the person's ID back (`StewardDecisions.founds`).
+again. So the split also keeps that each of the person's remaining records is the person: on a
+replay the founding record takes the split's ID, and the first remaining record to arrive takes
+the person's ID back (`StewardDecisions.founds`).
 """
 
 from __future__ import annotations
@@ -89,9 +94,7 @@ async def split_out(
         moved = await identity.move_records(conn, person_id, own, now=now, only=[record_key])
         await identity.log_change(conn, "split", person_id, own, moved, cause=record_key,
                                   reason=why, actor=actor, now=now)  # fmt: skip
-        if new_person_id(record_key) == person_id:
-            await _keep_founding_split(conn, record_key, person_id, own,
-                                       review_id=review_id, now=now)  # fmt: skip
+        await _keep_split(conn, record_key, person_id, own, review_id=review_id, now=now)
     assert own is not None
     await MatcherRepository(conn).bump_persons({person_id: 1}, now=now)
     explanation = steward_explanation(same=False)
@@ -103,17 +106,27 @@ async def split_out(
     return changed
 
 
-async def _keep_founding_split(
+async def _keep_split(
     conn: AsyncConnection, record_key: str, person_id: str, own: str, *, review_id: str,
     now: datetime,
 ) -> None:  # fmt: skip
-    """Keep what a replay needs after the founding record of `person_id` went to `own`."""
-    remaining = (
-        await conn.execute(select(records.c.record_key).where(records.c.person_id == person_id))
-    ).scalars()
-    kept: list[tuple[str, str, reviews.Decision]] = [(record_key, person_id, "not_same")]
-    for key in sorted(remaining):
-        kept += [(key, own, "not_same"), (key, person_id, "same")]
+    """Keep what the split implies, so that neither later records nor a replay ask a steward
+    again what the split answered: each of the person's remaining records is not `own` (the
+    steward said the record is not the person, and they are the person), and neither is any
+    record a steward kept apart from the person while it still held the record. For the
+    person's founding record, also what a replay needs to rebuild the same clusters."""
+    remaining = sorted(
+        (
+            await conn.execute(select(records.c.record_key).where(records.c.person_id == person_id))
+        ).scalars()
+    )
+    apart = await reviews.kept_apart(conn, person_id)
+    kept: list[tuple[str, str, reviews.Decision]] = [
+        (key, own, "not_same") for key in sorted({*remaining, *apart} - {record_key})
+    ]
+    if new_person_id(record_key) == person_id:
+        kept.append((record_key, person_id, "not_same"))
+        kept += [(key, person_id, "same") for key in remaining]
     await reviews.keep_decisions(conn, kept, review_id=review_id, now=now)
 
 
