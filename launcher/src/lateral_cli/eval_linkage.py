@@ -115,7 +115,9 @@ WALL_TIME_NOTE = (
     "  wall time: Lateral's from cleansed records to persons (profiles, blocking keys, candidates,",
     "  comparisons, rules, explanations), one record at a time in event-date order; from 200,000",
     "  records, a second process works out keys, candidates and comparisons ahead (CPU-s counts",
-    "  both). Splink's from the same records' comparison columns to clusters, training included.",
+    "  both); its model was trained beforehand (`lateral train-linkage-model`), not timed here.",
+    "  Splink's from the records' comparison forms (Lateral's profiles, made before its clock",
+    "  starts) through its columns, DuckDB, its own training and predictions to clusters.",
 )
 
 

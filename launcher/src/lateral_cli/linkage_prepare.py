@@ -106,7 +106,7 @@ class Worker:
                 new, chunk = message
                 table.extend(new)
                 for keys, candidates, numbers in chunk:
-                    compared = None if numbers is None else [table[n] for n in numbers]
+                    compared = None if numbers is None else list(map(table.__getitem__, numbers))
                     yield Prepared(keys, candidates, compared)
         except EOFError:
             raise RuntimeError("the linkage worker stopped before the last record") from None

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from lateral_matcher.domain.candidates import Compared
 from lateral_matcher.domain.profile import PersonProfile, cached_profile
 from lateral_matcher.domain.resolution import Outcome, Resolver
 from lateral_shared.collector import collect_young_every
@@ -67,31 +68,47 @@ class MemoryStore:
             self.redirect[merged] = person_id
         return person_id
 
-    def by_person(self, found: Sequence[int]) -> dict[str, list[PersonProfile]]:
-        """The profiles of the records `found`, grouped by their persons as they are now."""
+    def by_person(
+        self, found: Sequence[int], compared: Sequence[Compared] | None = None
+    ) -> tuple[dict[str, list[PersonProfile]], dict[str, list[Compared]]]:
+        """The profiles of the records `found`, grouped by their persons as they are now, and
+        `compared` (made elsewhere, one for each record found) grouped alike."""
         grouped: dict[str, list[PersonProfile]] = {}
+        ahead: dict[str, list[Compared]] = {}
         profiles, person_at_link, redirect = self.profiles, self.person_at_link, self.redirect
-        for i in found:
+        # One loop for both cases would test `compared` for every candidate: this runs for
+        # every candidate of every record, the main loop's largest share.
+        if not compared:
+            for i in found:
+                person, profile = person_at_link[i], profiles[i]
+                if person is not None and profile is not None:
+                    if person in redirect:
+                        person = self.current(person)
+                    if person in grouped:
+                        grouped[person].append(profile)
+                    else:
+                        grouped[person] = [profile]
+            return grouped, ahead
+        for i, comparison in zip(found, compared, strict=True):
             person, profile = person_at_link[i], profiles[i]
             if person is not None and profile is not None:
                 if person in redirect:
                     person = self.current(person)
-                grouped.setdefault(person, []).append(profile)
-        return grouped
+                if person in grouped:
+                    grouped[person].append(profile)
+                    ahead[person].append(comparison)
+                else:
+                    grouped[person] = [profile]
+                    ahead[person] = [comparison]
+        return grouped, ahead
 
     def add(self, record: CleanRecord, prepared: Prepared) -> tuple[Outcome, int]:
         """Resolve and store one record; the outcome and how many review items it raised."""
         profile = cached_profile(record)
-        if prepared.compared and profile is not None:
-            profiles = self.profiles
-            self.resolver.remember(
-                profile,
-                {
-                    profiles[i].signature_key: found  # type: ignore[union-attr]
-                    for i, found in zip(prepared.candidates, prepared.compared, strict=True)
-                },
-            )
-        resolution = self.resolver.resolve_among(record, self.by_person(prepared.candidates))
+        by_person, ahead = self.by_person(prepared.candidates, prepared.compared)
+        if ahead and profile is not None:
+            self.resolver.remember(profile, ahead)
+        resolution = self.resolver.resolve_among(record, by_person)
         for match in resolution.links[1:]:
             if match.person_id != resolution.person_id:
                 self.redirect[match.person_id] = self.current(resolution.person_id or "")

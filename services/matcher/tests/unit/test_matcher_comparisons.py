@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from typing import Any
 
@@ -156,3 +157,34 @@ def test_gender_nhs_number_and_person_id_levels(
 def test_person_ids_of_different_feeds_are_not_compared() -> None:
     one, other = profile(feed="csc", person_ref="A1"), profile(feed="asc", person_ref="A1")
     assert level("feed_person_id", one, other) == "null"
+
+
+def test_every_pair_compares_as_each_comparison_on_its_own_says() -> None:
+    """`compare` (one function, for speed) gives each comparison's own level for every pair."""
+    rng = random.Random(3)  # noqa: S311 -- test data, not security
+    forenames = [None, "William", "Bill", "W", "Wiliam", "Willem", "Oliver", "O", "Peggy"]
+    surnames = [None, "Smith", "Smith-Jones", "Jones", "Smyth", "Smithe", "Brown"]
+    aliases: list[list[str]] = [[], ["Jones"], ["Brown", "Ann Smith"], ["Taylor"]]
+    dates = [None, "1990", "1990-05", "1991-05", "1990-05-12", "1990-12-05", "1991-05-12",
+             "1990-05-13", "1990-06-12", "2001-03-04"]  # fmt: skip
+    places: list[dict[str, str]] = [
+        {}, {"uprn": "100"}, {"uprn": "101"}, {"postcode": "LS1 4AB", "sector": "LS1 4"},
+        {"postcode": "LS1 4XY", "sector": "LS1 4"}, {"postcode": "LS2 9ZZ", "sector": "LS2 9"},
+        {"uprn": "100", "postcode": "LS1 4AB", "sector": "LS1 4"},
+    ]  # fmt: skip
+    profiles = []
+    for _ in range(150):
+        profiles.append(profile(
+            feed=rng.choice(["csc", "asc"]), forename=rng.choice(forenames),
+            surname=rng.choice(surnames), aliases=rng.choice(aliases),
+            date_of_birth=rng.choice(dates), gender=rng.choice(["male", "female", "unknown"]),
+            nhs_number=rng.choice([None, "9434765919", "9434765870"]),
+            person_ref=rng.choice([None, "A1", "A2"]), **rng.choice(places),
+        ))  # fmt: skip
+    seen: set[tuple[int, ...]] = set()
+    for one in profiles:
+        for other in profiles:
+            pattern = compare(one, other)
+            assert pattern == tuple(c.compare(one, other) for c in COMPARISONS)
+            seen.add(pattern)
+    assert len(seen) > 500  # the pairs reach many combinations of levels

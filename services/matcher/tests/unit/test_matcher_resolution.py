@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from lateral_matcher.domain.candidates import PersonScorer
 from lateral_matcher.domain.merging import split_person_id
+from lateral_matcher.domain.profile import PersonProfile, cached_profile
 from lateral_matcher.domain.resolution import (
     CandidateRecord,
     Outcome,
@@ -137,6 +139,46 @@ def test_the_answer_does_not_depend_on_the_order_of_the_candidates(resolver: Res
     for seed in range(5):
         random.Random(seed).shuffle(shuffled)  # noqa: S311 -- test order, not security
         assert resolver.resolve(new, shuffled) == first
+
+
+def test_comparisons_made_elsewhere_are_used_in_the_candidates_order(resolver: Resolver) -> None:
+    """`lateral eval-linkage`'s second process compares each record with its candidates ahead;
+    a resolver handed those (`remember`), person by person in the candidates' order, answers as
+    if it had made them, and does not make them again."""
+    candidates = [
+        *stored("P1", record("trust/1", ALICE, address=HOME),
+                record("trust/2", {**ALICE, "forename": "Ali"}, address=HOME)),
+        *stored("P2", record("trust/3", {**ALICE, "forename": "Grace"}, address=HOME)),
+        *stored("P3", record("csc/5", {**ALICE, "date_of_birth": "2012-04-03"})),
+    ]  # fmt: skip
+    new = record("police/9", ALICE, address=HOME)
+    stranger = record("police/8", {"forename": "Zed", "surname": "Quill", "gender": "male"})
+    expected = resolver.resolve(new, candidates)
+    assert expected.outcome is Outcome.LINK
+
+    def ahead(of: CleanRecord) -> tuple[dict[str, list[PersonProfile]], Resolver]:
+        by_person: dict[str, list[PersonProfile]] = {}
+        for candidate in candidates:
+            by_person.setdefault(candidate.person_id, []).append(profile_of(candidate.record))
+        elsewhere = PersonScorer(resolver.model)
+        fresh = Resolver(resolver.model, resolver.thresholds)
+        fresh.remember(profile_of(new), {
+            person_id: [elsewhere.compared(profile_of(of), other) for other in others]
+            for person_id, others in by_person.items()
+        })  # fmt: skip
+        return by_person, fresh
+
+    by_person, fresh = ahead(new)
+    assert fresh.resolve_among(new, by_person) == expected
+    # Handed a stranger's comparisons instead, it answers with them: it made none itself.
+    by_person, fresh = ahead(stranger)
+    assert fresh.resolve_among(new, by_person).outcome is Outcome.NEW_PERSON
+
+
+def profile_of(candidate: CleanRecord) -> PersonProfile:
+    found = cached_profile(candidate)
+    assert found is not None
+    return found
 
 
 def test_a_record_that_bridges_two_persons_links_to_both(resolver: Resolver) -> None:

@@ -13,8 +13,8 @@ from .profile import PersonProfile
 _FORENAME_DISAGREE, _SURNAME_DISAGREE, _ALIAS_MATCH, _DOB_DISAGREE = 5, 4, 0, 5
 
 
-@dataclass(frozen=True, slots=True)
-class PersonScore:
+@dataclass(slots=True)  # not frozen: one is built per candidate person, and a frozen
+class PersonScore:  # dataclass's __init__ costs several times as much; none is changed after
     """How a record compares with one candidate person (through that person's closest record)."""
 
     person_id: str
@@ -24,7 +24,7 @@ class PersonScore:
     pattern: Pattern
     weights: tuple[float, ...]
     closest: PersonProfile
-    records: tuple[PersonProfile, ...]  # the person's candidate records, by record key
+    records: Sequence[PersonProfile]  # the person's candidate records (never changed)
 
     @property
     def may_link_on_score(self) -> bool:
@@ -61,9 +61,9 @@ def nhs_conflict(pattern: Pattern) -> bool:
     )
 
 
-ScoredRecord = tuple[Pattern, tuple[float, ...], PersonProfile, float]
 # A record compared with a candidate record: the levels, each field's weight, the match weight.
 Compared = tuple[Pattern, tuple[float, ...], float]
+_NOT_COMPARED: Compared = ((), (), 0.0)
 PAIR_CACHE_SIZE = 1_000_000  # compared (record, candidate) field patterns remembered
 
 
@@ -75,9 +75,10 @@ class PersonScorer:
         # Records alike in every compared field compare alike: a busy person's repeated records,
         # and a later record repeating an earlier one, reuse one comparison.
         self._pairs: dict[tuple[str, str], Compared] = {}
-        # Comparisons of one record made elsewhere (`remember`), by the candidate's signature.
+        # Comparisons of one record made elsewhere (`remember`): by candidate person, in the
+        # order of the person's records as `score` is given them.
         self._ahead_of: PersonProfile | None = None
-        self._ahead: dict[str, Compared] = {}
+        self._ahead: dict[str, list[Compared]] = {}
 
     def score(
         self, profile: PersonProfile, person_id: str, others: Sequence[PersonProfile],
@@ -88,32 +89,51 @@ class PersonScorer:
         The rule depends on the records alone, so only the records it names are scored (a
         record of the same NHS number is closest among those, whatever the others score)."""
         nhs = profile.nhs_number
+        pool: Sequence[int] = range(len(others))  # the records (by place) the rule names
         if accepted and (profile.record_key, person_id) in accepted:
-            rule, pool = "steward", others
+            rule = "steward"
         elif (ref := profile.person_ref) is not None and (
-            by_ref := [o for o in others if o.person_ref == ref and o.feed_id == profile.feed_id]
+            by_ref := [
+                k
+                for k, o in enumerate(others)
+                if o.person_ref == ref and o.feed_id == profile.feed_id
+            ]
         ):  # the same person ID in the same feed
             rule, pool = "person_ref", by_ref
-        elif nhs and (by_nhs := [o for o in others if o.nhs_number == nhs]):
+        elif nhs and (by_nhs := [k for k, o in enumerate(others) if o.nhs_number == nhs]):
             rule, pool = "nhs_number", by_nhs
         else:
-            rule, pool = "probabilistic", others
-        scored = [self._score_one(profile, other) for other in pool]
-        if rule == "nhs_number" and all(nhs_conflict(s[0]) for s in scored):
-            rule = "nhs_number_conflict"
-        # Ties go to the greatest record key, so the candidates' order never matters.
-        pattern, weights, closest, weight = (
-            scored[0] if len(scored) == 1 else max(scored, key=_closeness)
-        )
+            rule = "probabilistic"
+        # The person's closest record (ties go to the greatest record key, so the candidates'
+        # order never matters) and, for the NHS rule, whether every record conflicts.
+        ahead = self._ahead.get(person_id) if profile is self._ahead_of else None
+        closest: PersonProfile | None = None
+        best: Compared = _NOT_COMPARED
+        conflict = rule == "nhs_number"
+        for k in pool:
+            other = others[k]
+            found = ahead[k] if ahead is not None else self.compared(profile, other)
+            if conflict and not nhs_conflict(found[0]):
+                conflict = False
+            weight = found[2]
+            if (
+                closest is None
+                or weight > best[2]
+                or (weight == best[2] and other.record_key > closest.record_key)
+            ):
+                best, closest = found, other
+        if closest is None:
+            raise ValueError("a candidate person has at least one record")
+        pattern, weights, weight = best
         return PersonScore(
-            person_id=person_id,
-            rule=rule,
-            match_weight=weight,
-            probability=probability(weight),
-            pattern=pattern,
-            weights=weights,
-            closest=closest,
-            records=tuple(others),
+            person_id,
+            "nhs_number_conflict" if conflict else rule,
+            weight,
+            probability(weight),
+            pattern,
+            weights,
+            closest,
+            others,
         )
 
     def compared(self, profile: PersonProfile, other: PersonProfile) -> Compared:
@@ -129,23 +149,13 @@ class PersonScorer:
             self._pairs[key] = found
         return found
 
-    def remember(self, profile: PersonProfile, compared: dict[str, Compared]) -> None:
+    def remember(self, profile: PersonProfile, compared: dict[str, list[Compared]]) -> None:
         """Take comparisons of `profile` made by another scorer under the same model (see
-        `compared`), by the candidate's `signature_key`, for scoring `profile` next (only the
-        latest record's are kept)."""
+        `compared`) for scoring `profile` next (only the latest record's are kept): for each
+        candidate person, one for each of the person's records, in the order `score` will be
+        given them."""
         self._ahead_of = profile
         self._ahead = compared
-
-    def _score_one(self, profile: PersonProfile, other: PersonProfile) -> ScoredRecord:
-        found = self._ahead.get(other.signature_key) if profile is self._ahead_of else None
-        if found is None:
-            key = (profile.signature_key, other.signature_key)
-            found = self._pairs.get(key) or self.compared(profile, other)
-        return found[0], found[1], other, found[2]
-
-
-def _closeness(scored: ScoredRecord) -> tuple[float, str]:
-    return scored[3], scored[2].record_key
 
 
 def _feed_person_ids(records: Sequence[PersonProfile]) -> dict[str, set[str]]:

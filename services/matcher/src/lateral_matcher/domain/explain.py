@@ -51,10 +51,11 @@ _LEVELS: Final = tuple(comparison.levels for comparison in COMPARISONS)
 _LEVEL_PHRASES: Final = tuple(PHRASES[name] for name in _NAMES)
 _FORENAME, _SURNAME = _NAMES.index("forename"), _NAMES.index("surname")
 FIELD_CACHE_SIZE = 100_000
-# Summaries follow from the rule, score, levels, weights and (for a known short form) the
-# forenames: pairs alike share one. Strings, so the cache gives the garbage collector no work.
-SUMMARY_CACHE_SIZE = 100_000
-_summaries: dict[tuple[object, ...], str] = {}
+# Explanations follow from the rule, model, score, levels, weights and (for a known short form)
+# the forenames: pairs alike share one (about half of them). They are frozen, so one object can
+# serve several links.
+EXPLANATION_CACHE_SIZE = 100_000
+_explanations: dict[tuple[object, ...], LinkExplanation] = {}
 # LinkFields are frozen: one per (field, level, rounded weight) serves every explanation.
 _fields: dict[tuple[int, int, float], LinkField] = {}
 _field_lists: dict[tuple[Pattern, tuple[float, ...]], tuple[LinkField, ...]] = {}
@@ -135,19 +136,20 @@ def explain(
     forenames: tuple[str | None, ...] = ()
     if pattern[_FORENAME] == 1:  # the summary names both forenames as written
         forenames = (record.forename, record.forename_text, other.forename, other.forename_text)
-    key = (rule, score, pattern, weights, forenames)
-    summary = _summaries.get(key)
-    if summary is None:
-        if len(_summaries) >= SUMMARY_CACHE_SIZE:
-            _summaries.clear()
-        summary = _summaries[key] = _summary(
+    key = (rule, model_version, score, pattern, weights, forenames)
+    found = _explanations.get(key)
+    if found is None:
+        if len(_explanations) >= EXPLANATION_CACHE_SIZE:
+            _explanations.clear()
+        summary = _summary(
             opening, rule, score=score, pattern=pattern, weights=weights, record=record, other=other
         )
-    # The fields are LinkField instances already, which pydantic takes as they are.
-    return LinkExplanation(
-        rule=rule,
-        model_version=model_version,
-        score=round(score, 6),
-        fields=link_fields(pattern, weights),
-        summary=summary,
-    )
+        # The fields are LinkField instances already, which pydantic takes as they are.
+        found = _explanations[key] = LinkExplanation(
+            rule=rule,
+            model_version=model_version,
+            score=round(score, 6),
+            fields=link_fields(pattern, weights),
+            summary=summary,
+        )
+    return found

@@ -17,7 +17,10 @@ _PSEUDO_POSTCODE = "ZZ99"
 _FULL_DATE = len("YYYY-MM-DD")
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, though nothing changes one once made: a frozen dataclass's __init__ sets each field
+# through object.__setattr__, several times slower, and one is made for every record (in the
+# matcher and in both processes of `lateral eval-linkage`). Hashable as a frozen one would be.
+@dataclass(slots=True, unsafe_hash=True)
 class PersonProfile:
     """What one record says about its person, in comparison forms; `None` where it says nothing."""
 
@@ -43,11 +46,10 @@ class PersonProfile:
     formal_names: frozenset[str] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "signature_key", repr(self.signature()))
+        self.signature_key = repr(self.signature())
         dob = self.date_of_birth
-        set_(self, "full_dob", dob is not None and len(dob) == _FULL_DATE)
-        set_(self, "formal_names", formal_names(self.forename) if self.forename else _NONE)
+        self.full_dob = dob is not None and len(dob) == _FULL_DATE
+        self.formal_names = formal_names(self.forename) if self.forename else _NONE
 
     def signature(self) -> tuple[object, ...]:
         """The compared fields only: two records with equal signatures compare alike."""

@@ -192,33 +192,36 @@ class Resolver:
         ]
         return self._decide(record.record_key, profile, scores, decisions)
 
-    def remember(self, profile: PersonProfile, compared: dict[str, Compared]) -> None:
+    def remember(self, profile: PersonProfile, compared: dict[str, list[Compared]]) -> None:
         """Take comparisons of `profile` with candidates made elsewhere (a worker process with
-        `PersonScorer.compared` under the same model), by each candidate's `signature_key`, so
-        `resolve` of that record need not make them again."""
+        `PersonScorer.compared` under the same model), so `resolve_among` of that record need
+        not make them again: for each person of `by_person`, one for each of its profiles, in
+        the same order."""
         self._scorer.remember(profile, compared)
 
     def _decide(
         self, record_key: str, profile: PersonProfile, scores: list[PersonScore],
         decisions: StewardDecisions,
     ) -> Resolution:  # fmt: skip
-        link = self.thresholds.link
-        linked = sorted(
-            (
-                s
-                for s in scores
-                if s.rule in LINK_RULES or (s.probability >= link and s.may_link_on_score)
-            ),
-            key=lambda s: (_RULE_RANK[s.rule], -s.match_weight, s.person_id),
-        )
+        link, review = self.thresholds.link, self.thresholds.review
+        linked: list[PersonScore] = []
+        doubtful: list[PersonScore] = []
+        closest: PersonScore | None = None  # the highest score (ties: the greatest person ID)
+        top = 0.0
+        for s in scores:  # one pass: this runs for every candidate person of every record
+            if s.rule in LINK_RULES or (s.probability >= link and s.may_link_on_score):
+                linked.append(s)
+            elif s.rule == "nhs_number_conflict" or s.probability >= review:
+                doubtful.append(s)
+            weight = s.match_weight
+            if (
+                closest is None
+                or weight > top
+                or (weight == top and s.person_id > closest.person_id)
+            ):
+                closest, top = s, weight
+        linked.sort(key=lambda s: (_RULE_RANK[s.rule], -s.match_weight, s.person_id))
         links, held_apart = _mergeable(linked, decisions)
-        linked_ids = {s.person_id for s in linked}
-        doubtful = [
-            s
-            for s in scores
-            if s.person_id not in linked_ids
-            and (s.rule == "nhs_number_conflict" or s.probability >= self.thresholds.review)
-        ]
         reviews = sorted([*held_apart, *doubtful], key=lambda s: (-s.match_weight, s.person_id))
         reviews = reviews[:MAX_REVIEWS]
         if links:
@@ -236,7 +239,6 @@ class Resolver:
             rule = "nhs_number_conflict" if reviews[0].rule == "nhs_number_conflict" else "review"
             explanation = self._match(profile, reviews[0], rule).explanation
             return Resolution(Outcome.REVIEW, new_id, explanation, reviews=matches)
-        closest = max(scores, key=lambda s: (s.match_weight, s.person_id), default=None)
         return Resolution(Outcome.NEW_PERSON, new_id, self._explain_new(profile, closest))
 
     def _match(self, profile: PersonProfile, score: PersonScore, rule: str = "") -> PersonMatch:
