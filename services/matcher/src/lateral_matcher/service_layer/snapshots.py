@@ -35,21 +35,6 @@ class SnapshotRows:
     addresses: dict[str, StoredAddress]
 
 
-async def read_snapshots(
-    repo: RecordReads,
-    person_ids: Sequence[str],
-    address_keys: Sequence[str],
-    *,
-    window: timedelta = DEFAULT_WINDOW,
-    fresh: Mapping[str, FreshPerson] | None = None,
-) -> Snapshots:
-    """Snapshots of the given persons and addresses (with their households), as stored in the
-    current transaction. `fresh` persons (made by the batch just written, with all their
-    records) are not read back."""
-    rows = await read_snapshot_rows(repo, person_ids, address_keys, window=window, fresh=fresh)
-    return encode_snapshots(rows)
-
-
 async def read_snapshot_rows(
     repo: RecordReads,
     person_ids: Sequence[str],
