@@ -53,8 +53,9 @@ _FORENAME, _SURNAME = _NAMES.index("forename"), _NAMES.index("surname")
 FIELD_CACHE_SIZE = 100_000
 # Explanations follow from the rule, model, score, levels, weights and (for a known short form)
 # the forenames: pairs alike share one (about half of them). They are frozen, so one object can
-# serve several links.
-EXPLANATION_CACHE_SIZE = 100_000
+# serve several links. ~1.5 KB each with its key: 25,000 keep the matcher's peak at region scale
+# inside 4 GB (100,000 took ~150 MB more), and the common ones are back soon after a clear.
+EXPLANATION_CACHE_SIZE = 25_000
 _explanations: dict[tuple[object, ...], LinkExplanation] = {}
 # LinkFields are frozen: one per (field, level, rounded weight) serves every explanation.
 _fields: dict[tuple[int, int, float], LinkField] = {}
