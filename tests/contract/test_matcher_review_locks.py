@@ -12,10 +12,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lateral_matcher.adapters import identity, reviews
 from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.adapters.tables import records
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.domain.batch import BatchChanges, KnownState
 from lateral_matcher.domain.resolution import default_resolver, new_person_id
@@ -38,11 +40,13 @@ KAI = {"forename": "Kai", "surname": "Brennan", "date_of_birth": "2014-09-30",
 REPORTED = "health/H1"
 
 
-def _record(source_id: str, agency: AgencyKind, *, version: str = "1") -> CleanRecord:
+def _record(
+    source_id: str, agency: AgencyKind, *, version: str = "1", person: dict[str, str] = KAI
+) -> CleanRecord:
     return CleanRecord(
         record_key=f"{agency.value}/{source_id}", partner_id=agency.value, feed_id=agency.value,
         source_record_id=source_id, agency_kind=agency, event_type="attendance",
-        event_date=date(2025, 4, 2), status=RecordStatus.OPEN, person=CleanPerson(**KAI),
+        event_date=date(2025, 4, 2), status=RecordStatus.OPEN, person=CleanPerson(**person),
         content_hash=hashlib.sha256(f"{source_id}/{version}".encode()).hexdigest(),
     )  # fmt: skip
 
@@ -82,17 +86,28 @@ async def _kai_with_a_report(engine: AsyncEngine, publisher: EventPublisher) -> 
     return rid, kai
 
 
+# The partner's correction of the reported record shares no blocking key with what it replaces:
+# another name, date of birth and NHS number.
+REWRITTEN = {"forename": "Lena", "surname": "Okafor", "date_of_birth": "2011-03-12",
+             "dob_precision": "day", "nhs_number": "9434765919"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "corrected", [KAI, REWRITTEN], ids=["same keys", "every blocking key changed"]
+)
 async def test_a_split_is_not_undone_by_an_update_linked_at_the_same_moment(
-    engine: AsyncEngine,
+    engine: AsyncEngine, corrected: dict[str, str]
 ) -> None:
     """The partner corrects the reported record while the steward splits it out: whichever
-    commits first, the record ends up split out (the update keeps the person it finds)."""
+    commits first, the record ends up split out (the update keeps the person it finds). The
+    linker locks the keys the record had as well as its new ones, so the two meet even when the
+    correction changes every blocking key."""
     publisher = EventPublisher(InMemoryBus(), service="matcher")
     rid, kai = await _kai_with_a_report(engine, publisher)
     reached, go = asyncio.Event(), asyncio.Event()
 
     async def link_the_update() -> None:
-        update = _record("H1", AgencyKind.HEALTH, version="2")
+        update = _record("H1", AgencyKind.HEALTH, version="2", person=corrected)
         async with engine.begin() as conn:
             repo = PausedBeforeWrite(conn, reached, go)
             await link_batch(repo, [RecordCleaned(batch_id=uuid.uuid4(), record=update)],
@@ -138,3 +153,38 @@ async def test_a_decision_and_new_records_of_the_person_never_deadlock(
         assert await identity.person_of_record(conn, REPORTED) not in (kai, None)
         for n in range(3, 9):  # every batch committed its record
             assert await identity.person_of_record(conn, f"health/H{n}") is not None
+
+
+async def test_a_batch_whose_record_was_re_keyed_while_it_waited_locks_again_and_lands(
+    engine: AsyncEngine,
+) -> None:
+    """Two corrections of one record, each changing every blocking key (the second puts back
+    what the first replaced): the second waits for the first, finds the record's keys changed
+    under it, tries again with the new keys' locks too, and its version is the one stored."""
+    publisher = EventPublisher(InMemoryBus(), service="matcher")
+    await _kai_with_a_report(engine, publisher)
+    reached, go = asyncio.Event(), asyncio.Event()
+
+    async def link_the_first_correction() -> None:
+        update = _record("H1", AgencyKind.HEALTH, version="2", person=REWRITTEN)
+        async with engine.begin() as conn:
+            repo = PausedBeforeWrite(conn, reached, go)
+            await link_batch(repo, [RecordCleaned(batch_id=uuid.uuid4(), record=update)],
+                             default_resolver(), now=datetime.now(UTC))  # fmt: skip
+
+    first = asyncio.create_task(link_the_first_correction())
+    await asyncio.wait_for(reached.wait(), 30)
+    second = _record("H1", AgencyKind.HEALTH, version="3", person=KAI)
+    linking = asyncio.create_task(
+        RecordLinker(engine, publisher)([RecordCleaned(batch_id=uuid.uuid4(), record=second)])
+    )
+    done, _ = await asyncio.wait({linking}, timeout=1.0)
+    waited = not done
+    go.set()
+    await asyncio.wait_for(asyncio.gather(first, linking), 30)
+    async with engine.connect() as conn:
+        stored = await conn.scalar(
+            select(records.c.content_hash).where(records.c.record_key == REPORTED)
+        )
+    assert stored == second.content_hash
+    assert waited

@@ -6,6 +6,11 @@ PostgreSQL advisory transaction lock on every blocking key it has, in sorted ord
 never wait on each other in a cycle); a batch sharing a key waits until the other commits, then
 sees its records.
 
+A record updated by its partner may come with none of the blocking keys it had (another name,
+date of birth and NHS number), so a batch also locks the keys its records have in the store
+(`lock_batch`): whoever holds a record's old keys (a steward's decision on its person) and the
+batch then wait for each other.
+
 A data steward's decision moves records between persons, so it takes the same locks, on the
 blocking keys of every record of the persons it touches (`lock_persons`), before it reads them:
 a batch linking a record of one of those persons waits for the decision, and the other way round.
@@ -20,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -49,6 +54,23 @@ async def lock_blocking_keys(connection: AsyncConnection, keys: Iterable[str]) -
     ids = sorted({lock_id(key) for key in keys})
     if ids:
         await connection.execute(_LOCK_SORTED, {"keys": ids})
+
+
+async def lock_batch(
+    connection: AsyncConnection, keys: Iterable[str], record_keys: Sequence[str]
+) -> bool:
+    """Lock `keys` (a batch's blocking keys) and the keys the store holds for `record_keys` (the
+    batch's records as they were), in one sorted round (PostgreSQL; nothing on SQLite).
+
+    False if another batch changed those records' keys while this waited, with a key not locked:
+    the caller rolls back and tries again (more locks now would break the sorted order).
+    """
+    if connection.dialect.name != "postgresql":
+        return True
+    stored = await _keys_of(connection, [], list(record_keys))
+    wanted = {*keys, *stored}
+    await lock_blocking_keys(connection, wanted)
+    return await _keys_of(connection, [], list(record_keys)) <= wanted
 
 
 async def lock_persons(

@@ -1,6 +1,7 @@
 """The `records.clean` handler: store and resolve a batch of records, commit, then publish.
 
-One batch is one transaction: the batch's blocking keys are locked (PostgreSQL), what the store
+One batch is one transaction: the batch's blocking keys are locked (PostgreSQL: its records' new
+keys and the keys they had; tried again if another batch re-keyed them meanwhile), what the store
 holds about the batch and its candidates is loaded, every record is resolved in order
 (`domain.batch`, through the resolver), the changes are written in bulk, what the snapshots need
 is read, the transaction commits, and only then are the `records.linked` events published
@@ -27,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lateral_matcher.adapters.locks import lock_blocking_keys, one_writer
+from lateral_matcher.adapters.locks import lock_batch, one_writer
 from lateral_matcher.adapters.reads import JsonRecord
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.domain.batch import (
@@ -57,6 +58,9 @@ RECORDS_LINKED_TOTAL = Counter(
 PERSONS_MERGED_TOTAL = Counter(
     "lateral_matcher_persons_merged_total", "Persons merged into another by a bridging record."
 )
+
+# Tries at locking a batch whose records another batch keeps re-keying meanwhile (PostgreSQL).
+LOCK_ROUNDS = 5
 
 # Linked events get IDs derived from the clean event's ID, so a redelivery republishes the same ID.
 LINKED_EVENT_NAMESPACE = uuid.UUID("0b7e9f0c-3c1d-5f8e-a2b4-6d7c8e9f1a2b")
@@ -88,6 +92,23 @@ class RecordLinker:
         cleaned = [event for event in events if isinstance(event, RecordCleaned)]
         if not cleaned:
             return
+        for round_ in range(1, LOCK_ROUNDS + 1):
+            try:
+                linked, handled = await self._link(cleaned)
+                break
+            except RecordsRekeyed:
+                if round_ == LOCK_ROUNDS:
+                    raise
+        await self._publisher.publish_encoded(RECORDS_LINKED, linked)
+        for _, outcome in handled:
+            rule = outcome.explanation.rule if outcome.explanation else "none"
+            RECORDS_LINKED_TOTAL.labels(outcome.change, rule).inc()
+            PERSONS_MERGED_TOTAL.inc(len(outcome.merged_person_ids))
+
+    async def _link(
+        self, cleaned: Sequence[RecordCleaned]
+    ) -> tuple[list[OutgoingMessage], list[Handled]]:
+        """The batch's transaction, committed, and its events, encoded."""
         async with one_writer(self._engine), self._engine.connect() as connection:
             transaction = await connection.begin()
             try:
@@ -105,14 +126,15 @@ class RecordLinker:
                 linked = encode_linked(repo, rows)
             finally:
                 await committed
-        await self._publisher.publish_encoded(RECORDS_LINKED, linked)
-        for _, outcome in handled:
-            rule = outcome.explanation.rule if outcome.explanation else "none"
-            RECORDS_LINKED_TOTAL.labels(outcome.change, rule).inc()
-            PERSONS_MERGED_TOTAL.inc(len(outcome.merged_person_ids))
+        return linked, handled
 
 
 Handled = tuple[RecordCleaned, RecordOutcome]
+
+
+class RecordsRekeyed(Exception):
+    """Another batch changed the blocking keys of this batch's records while it waited for its
+    locks; nothing was written (the batch is tried again)."""
 
 
 async def link_batch(
@@ -132,7 +154,8 @@ async def link_batch(
     record_keys, keys, new_ids = keys_to_load(upserts, withdrawals, by_record)
     # Addresses too: two batches must not both insert a new address.
     places = [f"address|{key}" for r in upserts if (key := household_address_key(r.address))]
-    await lock_blocking_keys(repo.connection, [*keys, *places])
+    if not await lock_batch(repo.connection, [*keys, *places], record_keys):
+        raise RecordsRekeyed
     known = await repo.load_known(record_keys, keys, new_ids)
     resolution = BatchResolution(known, resolver, by_record)
     handled: list[Handled] = []
