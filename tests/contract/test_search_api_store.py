@@ -1,5 +1,5 @@
 """The search-api's accounts store on SQLite and PostgreSQL: create, ensure (idempotent), sign in,
-and the `users` commands."""
+disable (ending the account's web sessions), and the `users` commands."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from lateral_search_api.adapters import tables, web_sessions
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.adapters.tables import users
 from lateral_search_api.service_layer.users import (
@@ -22,6 +24,7 @@ from lateral_search_api.service_layer.users import (
     create_user,
     ensure_user,
     list_users,
+    set_disabled,
 )
 from lateral_shared.db import session_factory
 
@@ -79,6 +82,45 @@ async def test_sign_in_needs_the_right_password(engine: AsyncEngine) -> None:
     assert (principal.subject, principal.roles) == ("ig.officer", {"ig_officer"})
 
 
+async def test_disabling_an_account_ends_its_web_sessions_and_its_sign_in(
+    engine: AsyncEngine,
+) -> None:
+    sessions, now = session_factory(engine), datetime.now(UTC)
+    async with sessions() as session:
+        await create_user(session, username="sam", password=PASSWORD, roles=["practitioner"])
+        for sid in ("laptop", "desktop", "other"):
+            await web_sessions.start(session, sid, subject="kim" if sid == "other" else "sam",
+                                     now=now)  # fmt: skip
+        await session.commit()
+        assert await set_disabled(session, username="SAM", disabled=True) == 2
+        assert not await web_sessions.is_active(session, "laptop")
+        assert not await web_sessions.is_active(session, "desktop")
+        assert await web_sessions.is_active(session, "other")  # someone else's goes on
+        assert await authenticate(session, username="sam", password=PASSWORD) is None
+        assert await set_disabled(session, username="sam", disabled=False) == 0
+        assert await authenticate(session, username="sam", password=PASSWORD) is not None
+        with pytest.raises(AccountError, match="no account"):
+            await set_disabled(session, username="nobody", disabled=True)
+
+
+async def test_web_sessions_end_one_by_one_and_are_forgotten_past_their_maximum_age(
+    engine: AsyncEngine,
+) -> None:
+    now = datetime.now(UTC)
+    async with session_factory(engine)() as session:
+        await web_sessions.start(session, "old", subject="sam", now=now - timedelta(hours=11))
+        await web_sessions.start(session, "new", subject="sam", now=now)
+        await web_sessions.end(session, "new", now=now)
+        await web_sessions.forget_started_before(session, now - timedelta(hours=10))
+        await session.commit()
+        remaining = (await session.execute(select(tables.web_sessions.c.subject))).all()
+        assert len(remaining) == 1
+        assert not await web_sessions.is_active(session, "new")
+        assert not await web_sessions.is_active(session, "unknown")
+        stored = (await session.execute(select(tables.web_sessions.c.id_hash))).scalars().all()
+        assert "new" not in stored  # only the ID's hash is kept
+
+
 def _command(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lateral_search_api.entrypoints.main", *args],
@@ -124,3 +166,20 @@ async def test_users_commands_add_and_list_without_a_password_argument(tmp_path:
     )
     assert missing.returncode == 2
     assert "UNSET_VARIABLE_FOR_TEST" in missing.stderr
+    disabled = await asyncio.to_thread(_command, database_url, "users", "disable", "alex")
+    assert (disabled.returncode, disabled.stdout.strip()) == (
+        0,
+        "disabled alex; 0 web session(s) ended",
+    )
+    assert (await asyncio.to_thread(_command, database_url, "users", "list")).stdout.split() == [
+        "alex",
+        "duty_manager,practitioner",
+        "(disabled)",
+    ]
+    enabled = await asyncio.to_thread(_command, database_url, "users", "enable", "alex")
+    assert (enabled.returncode, enabled.stdout.strip()) == (0, "enabled alex")
+    unknown = await asyncio.to_thread(_command, database_url, "users", "disable", "nobody")
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        2,
+        "error: there is no account with that username",
+    )

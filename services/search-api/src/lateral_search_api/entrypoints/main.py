@@ -10,7 +10,12 @@ import sys
 
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.config import SearchApiSettings
-from lateral_search_api.service_layer.users import AccountError, create_user, list_users
+from lateral_search_api.service_layer.users import (
+    AccountError,
+    create_user,
+    list_users,
+    set_disabled,
+)
 from lateral_shared.auth import Role
 from lateral_shared.db import session_factory
 from lateral_shared.logging import configure_logging
@@ -39,6 +44,11 @@ def _parser() -> argparse.ArgumentParser:
         help="read the password from this environment variable instead of a prompt",
     )
     users.add_parser("list", help="list accounts and their roles")
+    disable = users.add_parser(
+        "disable", help="stop an account signing in, and end its web sessions now"
+    )
+    disable.add_argument("username")
+    users.add_parser("enable", help="let a disabled account sign in again").add_argument("username")
     return parser
 
 
@@ -64,6 +74,11 @@ async def _users(settings: SearchApiSettings, args: argparse.Namespace) -> None:
                     session, username=args.username, password=password, roles=args.role
                 )
                 print(f"added {account.username} ({', '.join(account.roles)})")
+            elif args.users_command in ("disable", "enable"):
+                disabled = args.users_command == "disable"
+                ended = await set_disabled(session, username=args.username, disabled=disabled)
+                print(f"{args.users_command}d {args.username.strip().lower()}"
+                      + (f"; {ended} web session(s) ended" if disabled else ""))  # fmt: skip
             else:
                 for account in await list_users(session):
                     state = " (disabled)" if account.disabled else ""

@@ -37,6 +37,7 @@ def build_ui_router(
     settings = settings or SearchApiSettings(secret_key=ctx.secret, environment="test")
     cookies = SessionCookies(
         ctx.secret,
+        ctx.sessions,
         idle_s=settings.web_idle_timeout_minutes * 60,
         max_age_s=settings.web_session_max_hours * 3600,
         secure=settings.cookie_secure,
@@ -52,7 +53,7 @@ def build_ui_router(
     @router.get("/")
     async def home(request: Request) -> Response:
         """Signed out: sign in. Signed in: give a reason, then search."""
-        session = cookies.load(request)
+        session = await cookies.load(request)
         principal = session.principal
         if principal is None:
             return web.redirect(session, "/sign-in")

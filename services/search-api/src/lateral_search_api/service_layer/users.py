@@ -1,14 +1,17 @@
-"""Local staff accounts: create, ensure (idempotent, for the demo launcher), list, sign in."""
+"""Local staff accounts: create, ensure (idempotent, for the demo launcher), list, disable and
+enable, sign in."""
 
 from __future__ import annotations
 
 import asyncio
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from lateral_search_api.adapters import repository
+from lateral_search_api.adapters import repository, web_sessions
 from lateral_search_api.adapters.repository import UserAccount
 from lateral_search_api.domain.passwords import (
     DECOY_HASH,
@@ -83,6 +86,19 @@ async def ensure_user(
     await repository.update_account(session, account)
     await session.commit()
     return account
+
+
+async def set_disabled(session: AsyncSession, *, username: str, disabled: bool) -> int:
+    """Disable an account (it can no longer sign in, and its web sessions end now) or enable it
+    again; the number of web sessions ended. Committed on return."""
+    name = normalise_username(username)
+    account = await repository.get_by_username(session, name)
+    if account is None:
+        raise AccountError("there is no account with that username")
+    await repository.update_account(session, replace(account, disabled=disabled))
+    ended = await web_sessions.end_all_of(session, name, now=datetime.now(UTC)) if disabled else 0
+    await session.commit()
+    return ended
 
 
 async def list_users(session: AsyncSession) -> list[UserAccount]:

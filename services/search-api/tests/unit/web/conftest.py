@@ -4,8 +4,11 @@ her household and their address in the index, and the steps a practitioner takes
 
 from __future__ import annotations
 
+import contextlib
 import re
-from dataclasses import dataclass
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +16,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lateral_search_api.adapters import web_sessions
 from lateral_search_api.adapters.database import open_database
 from lateral_search_api.entrypoints.web.sessions import COOKIE, SessionCookies, WebSession
 from lateral_search_api.service_layer.users import ensure_user
@@ -135,18 +140,34 @@ class WebClient:
 
     async def add_user(self, username: str, *roles: str) -> None:
         """An account with `roles`, in the accounts database the `api` fixture made."""
-        engine = await open_database(f"sqlite+aiosqlite:///{self.tmp_path}/search-api.db")
-        async with session_factory(engine)() as session:
+        async with self.accounts() as session:
             await ensure_user(session, username=username, password=PASSWORD, roles=list(roles))
-        await engine.dispose()
 
-    def use_session(self, session: WebSession, *, last_active: int, secret: str = SECRET) -> None:
+    @contextlib.asynccontextmanager
+    async def accounts(self) -> AsyncIterator[AsyncSession]:
+        """A session on the accounts database the `api` fixture made (the search-api's own)."""
+        engine = await open_database(f"sqlite+aiosqlite:///{self.tmp_path}/search-api.db")
+        try:
+            async with session_factory(engine)() as session:
+                yield session
+        finally:
+            await engine.dispose()
+
+    async def use_session(
+        self, session: WebSession, *, last_active: int, secret: str = SECRET
+    ) -> None:
         """Replace the browser's cookie with `session`, signed with `secret`, as if last used
-        at `last_active` (for time-outs, and for roles the sign-in form cannot give)."""
+        at `last_active` (for time-outs, and for roles the sign-in form cannot give); a signed-in
+        session is recorded server-side, as signing in does."""
+        if session.subject is not None:
+            session = replace(session, sid=secrets.token_urlsafe(16))
+            async with self.accounts() as db:
+                await web_sessions.start(db, session.sid or "", subject=session.subject,
+                                         now=datetime.now(UTC))  # fmt: skip
+                await db.commit()
         response = Response()
-        SessionCookies(secret, idle_s=1800, max_age_s=36000, secure=False).save(
-            response, session, now=last_active
-        )
+        SessionCookies(secret, async_sessionmaker(), idle_s=1800, max_age_s=36000,
+                       secure=False).save(response, session, now=last_active)  # fmt: skip
         match = re.search(f"{COOKIE}=([^;]+)", response.headers["set-cookie"])
         assert match
         self.client.cookies.clear()

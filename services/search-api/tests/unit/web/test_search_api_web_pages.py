@@ -202,7 +202,7 @@ async def test_opening_records_for_each_role_is_audited(web: WebClient, role: st
     now = int(time.time())
     # The reason is set in the session directly: an ig_officer cannot reach the reason page.
     session = WebSession(subject=f"user-{role}", roles=(role,), started=now, reason="Case CP-1")
-    web.use_session(session, last_active=now)
+    await web.use_session(session, last_active=now)
     person = await web.client.get("/people/person-cara")
     address = await web.client.get(f"/addresses/{address_id(HOME)}")
     expected = 200 if ALLOWED[role] else 403

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from lateral_search_api.config import SearchApiSettings
 from lateral_search_api.entrypoints.web.sessions import COOKIE, SessionCookies, WebSession
+from lateral_search_api.service_layer.users import set_disabled
 
 WebClient = Any  # the `web` fixture (web/conftest.py)
 PASSWORD = "a long demo password"  # noqa: S105 (the parent conftest's test-only account)
@@ -71,15 +73,45 @@ async def test_signing_out_ends_the_session(web: WebClient) -> None:
     assert (await web.client.get("/search")).headers["location"] == "/sign-in"
 
 
+async def test_a_copied_session_cookie_stops_working_once_its_owner_signs_out(
+    web: WebClient,
+) -> None:
+    await web.signed_in_with_reason()
+    copied = web.client.cookies[COOKIE]
+    assert (await web.client.get("/search")).status_code == 200
+    page = await web.client.get("/search")
+    await web.client.post("/sign-out", data={"csrf_token": web.csrf_of(page)})
+    web.client.cookies.clear()
+    web.client.cookies.set(COOKIE, copied)  # the cookie as it was before signing out
+    assert (await web.client.get("/search")).headers["location"] == "/sign-in"
+
+
+async def test_disabling_an_account_ends_its_web_session_at_once(web: WebClient) -> None:
+    csrf = await web.signed_in_with_reason()
+    async with web.accounts() as db:
+        ended = await set_disabled(db, username="pat", disabled=True)
+    assert ended == 1
+    page = await web.client.post("/search", data={"csrf_token": csrf, "name": "Cara"})
+    assert (page.status_code, page.headers["location"]) == (303, "/sign-in")
+    assert "Your session ended" in (await web.client.get("/sign-in")).text
+    assert web.audit("search") == []
+    # Nor can the account sign in again until it is enabled.
+    form = await web.client.get("/sign-in")
+    refused = await web.client.post("/sign-in", data={
+        "csrf_token": web.csrf_of(form), "username": "pat", "password": PASSWORD,
+    })  # fmt: skip
+    assert refused.status_code != 303
+
+
 async def test_an_idle_session_ends_and_the_sign_in_page_says_so(web: WebClient) -> None:
     now = int(time.time())
     session = WebSession(subject="pat", roles=("practitioner",), started=now - 3600,
                          reason="Case CIN-1")  # fmt: skip
     # Active 29 minutes ago: still signed in (the default idle time-out is 30 minutes).
-    web.use_session(session, last_active=now - 29 * 60)
+    await web.use_session(session, last_active=now - 29 * 60)
     assert (await web.client.get("/search")).status_code == 200
     # 31 minutes ago: signed out, and told why.
-    web.use_session(session, last_active=now - 31 * 60)
+    await web.use_session(session, last_active=now - 31 * 60)
     page = await web.client.post("/search", data={"csrf_token": session.csrf, "name": "Cara"})
     assert (page.status_code, page.headers["location"]) == (303, "/sign-in")
     assert "Your session ended" in (await web.client.get("/sign-in")).text
@@ -90,7 +122,7 @@ async def test_a_session_ends_after_its_maximum_age_however_active(web: WebClien
     now = int(time.time())
     session = WebSession(subject="pat", roles=("practitioner",), started=now - 11 * 3600,
                          reason="Case CIN-1")  # fmt: skip
-    web.use_session(session, last_active=now - 60)
+    await web.use_session(session, last_active=now - 60)
     assert (await web.client.get("/search")).headers["location"] == "/sign-in"
 
 
@@ -98,7 +130,7 @@ async def test_a_forged_session_cookie_is_not_accepted(web: WebClient) -> None:
     now = int(time.time())
     forged = WebSession(subject="admin", roles=("admin",), started=now, reason="Case X")
     other_key = "another-key-entirely-0123456789abcdef"
-    web.use_session(forged, last_active=now, secret=other_key)
+    await web.use_session(forged, last_active=now, secret=other_key)
     assert (await web.client.get("/search")).headers["location"] == "/sign-in"
 
 
@@ -119,7 +151,9 @@ def test_the_cookie_is_secure_off_loopback(host: str, environment: str, secure: 
         secret_key="x" * 40,  # type: ignore[arg-type]
     )
     response = Response()
-    cookies = SessionCookies("x" * 40, idle_s=60, max_age_s=600, secure=settings.cookie_secure)
+    cookies = SessionCookies(
+        "x" * 40, async_sessionmaker(), idle_s=60, max_age_s=600, secure=settings.cookie_secure
+    )
     cookies.save(response, WebSession(subject="pat", roles=("practitioner",)))
     parts = [p.strip().lower() for p in response.headers["set-cookie"].split(";")]
     assert ("secure" in parts) is secure

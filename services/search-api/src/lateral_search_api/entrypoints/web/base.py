@@ -91,7 +91,7 @@ async def signed_in_visit(
 ) -> Visit | Response:
     """The visit, or the response to send instead: sign in, or not allowed (403). Pages that
     open records pass `check_role=False`: the audited service call refuses and records it."""
-    session = web.cookies.load(request)
+    session = await web.cookies.load(request)
     principal = session.principal
     if principal is None:
         return web.redirect(session.going_to(request.url.path), "/sign-in")

@@ -9,7 +9,6 @@ the flow's state travels in its own short-lived, signed, SameSite=Lax cookie.
 from __future__ import annotations
 
 import logging
-import time
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -90,7 +89,7 @@ class CouncilSignIn:
         @router.get(FLOW_PATH)
         async def start(request: Request) -> Response:
             # The page to go on to travels with the flow: the session cookie will not come back.
-            going = web.cookies.load(request).return_to
+            going = (await web.cookies.load(request)).return_to
             request.scope["session"] = {RETURN_KEY: going} if going else {}
             callback = str(request.url_for("oidc_callback"))
             response: Response = await self._client.authorize_redirect(request, callback)
@@ -102,7 +101,7 @@ class CouncilSignIn:
         @router.get(f"{FLOW_PATH}/callback", name="oidc_callback")
         async def callback(request: Request) -> Response:
             request.scope["session"] = web.cookies.load_flow(request)
-            session = web.cookies.load(request)
+            session = await web.cookies.load(request)
             try:
                 token = await self._client.authorize_access_token(request)
             except Exception as exc:
@@ -112,7 +111,7 @@ class CouncilSignIn:
             if principal is None:
                 return _ended(web, request, session, 403, NO_ROLE)
             going = request.scope["session"].get(RETURN_KEY)
-            fresh = session.signed_in(principal, now=int(time.time())).going_to(going)
+            fresh = (await web.cookies.begin(session, principal)).going_to(going)
             return _continue(web, fresh)
 
         return router

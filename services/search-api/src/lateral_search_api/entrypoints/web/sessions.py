@@ -1,4 +1,7 @@
-"""The web session: a signed cookie holding who is signed in, their CSRF token and their reasons.
+"""The web session: a signed cookie holding who is signed in, their CSRF token and their reasons,
+and a row server-side for each signed-in session (`adapters.web_sessions`), so that signing out,
+or an administrator disabling the account, ends it at once: a copied cookie stops working then,
+not only at the idle time-out.
 
 Signed (HS256, with a key derived from `LATERAL_SECRET_KEY` for this purpose only, so a session
 cookie is never accepted as an API bearer token), HttpOnly, SameSite=Strict, Secure off loopback.
@@ -14,13 +17,16 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import Request, Response
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import OctKey
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from lateral_search_api.adapters import web_sessions
 from lateral_shared.auth import Principal
 
 COOKIE = "lateral_session"
@@ -43,6 +49,7 @@ class WebSession:
     reasons: tuple[str, ...] = ()
     ended: bool = False  # a signed-in session that just timed out: say so on the sign-in page
     return_to: str | None = None  # a record page to go on to after signing in or giving a reason
+    sid: str | None = None  # the server-side session's ID, once signed in
 
     @property
     def principal(self) -> Principal | None:
@@ -50,7 +57,7 @@ class WebSession:
             return None
         return Principal(subject=self.subject, roles=frozenset(self.roles))
 
-    def signed_in(self, principal: Principal, *, now: int) -> WebSession:
+    def signed_in(self, principal: Principal, *, now: int, sid: str) -> WebSession:
         """A fresh session (new CSRF token, no reason yet) for someone who just signed in."""
         return WebSession(
             subject=principal.subject,
@@ -58,6 +65,7 @@ class WebSession:
             started=now,
             seen=now,
             return_to=self.return_to,
+            sid=sid,
         )
 
     def with_reason(self, reason: str, reasons: list[str]) -> WebSession:
@@ -79,23 +87,62 @@ class WebSession:
 
 
 class SessionCookies:
-    """Reads and writes `WebSession` cookies."""
+    """Reads and writes `WebSession` cookies, and starts and ends the signed-in sessions kept in
+    the search-api's database (`store`)."""
 
-    def __init__(self, secret: str, *, idle_s: int, max_age_s: int, secure: bool) -> None:
+    def __init__(
+        self,
+        secret: str,
+        store: async_sessionmaker[AsyncSession],
+        *,
+        idle_s: int,
+        max_age_s: int,
+        secure: bool,
+    ) -> None:
         derived = hmac.new(secret.encode(), b"lateral web session v1", hashlib.sha256).digest()
         self._key = OctKey.import_key(derived)
+        self._store = store
         self.idle_s, self.max_age_s, self.secure = idle_s, max_age_s, secure
 
-    def load(self, request: Request, *, now: int | None = None) -> WebSession:
-        """The request's session; a new anonymous one if absent, forged, idle or too old."""
+    async def load(self, request: Request, *, now: int | None = None) -> WebSession:
+        """The request's session; a new anonymous one if absent, forged, idle, too old, signed
+        out or its account disabled."""
         now = int(time.time()) if now is None else now
         claims = self._decode(request.cookies.get(COOKIE))
         if claims is None:
             return WebSession()
         session = _from_claims(claims)
-        if session.subject is not None and self._expired(session, now):
+        if session.subject is None:
+            return session
+        if self._expired(session, now) or not await self._active(session.sid):
             return WebSession(ended=True)
         return session
+
+    async def begin(self, session: WebSession, principal: Principal) -> WebSession:
+        """The signed-in session for `principal`, recorded server-side; the browser's session
+        before it, if any, is ended (and sessions past their maximum age forgotten)."""
+        now, sid = int(time.time()), secrets.token_urlsafe(32)
+        async with self._store() as db:
+            if session.sid is not None:
+                await web_sessions.end(db, session.sid, now=_at(now))
+            await web_sessions.forget_started_before(db, _at(now - self.max_age_s))
+            await web_sessions.start(db, sid, subject=principal.subject, now=_at(now))
+            await db.commit()
+        return session.signed_in(principal, now=now, sid=sid)
+
+    async def end(self, session: WebSession) -> None:
+        """End a signed-in session server-side: its cookie, wherever copied, no longer works."""
+        if session.sid is None:
+            return
+        async with self._store() as db:
+            await web_sessions.end(db, session.sid, now=datetime.now(UTC))
+            await db.commit()
+
+    async def _active(self, sid: str | None) -> bool:
+        if sid is None:
+            return False
+        async with self._store() as db:
+            return await web_sessions.is_active(db, sid)
 
     def save(self, response: Response, session: WebSession, *, now: int | None = None) -> None:
         """Write the session back, marking this moment as its latest activity."""
@@ -160,6 +207,7 @@ def _to_claims(session: WebSession) -> dict[str, Any]:
         "reasons": list(session.reasons),
         "ended": session.ended,
         "return_to": session.return_to,
+        "sid": session.sid,
     }
 
 
@@ -174,4 +222,9 @@ def _from_claims(claims: dict[str, Any]) -> WebSession:
         reasons=tuple(map(str, claims.get("reasons") or ())),
         ended=bool(claims.get("ended")),
         return_to=claims.get("return_to"),
+        sid=claims.get("sid"),
     )
+
+
+def _at(epoch_s: int) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)

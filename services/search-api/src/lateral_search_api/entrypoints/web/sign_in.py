@@ -3,8 +3,6 @@ the council's identity provider over OIDC (see `oidc.py`)."""
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -43,14 +41,14 @@ def build_sign_in_router(web: Web, council: CouncilSignIn | None) -> APIRouter:
 
     @router.get("/sign-in")
     async def sign_in_form(request: Request) -> Response:
-        session = web.cookies.load(request)
+        session = await web.cookies.load(request)
         if session.principal is not None:
             return web.redirect(session, "/")
         return _sign_in_page(web, request, session)
 
     @router.post("/sign-in")
     async def sign_in(request: Request) -> Response:
-        session = web.cookies.load(request)
+        session = await web.cookies.load(request)
         form = await request.form()
         if not web.settings.web_local_accounts:
             return web.message(
@@ -78,14 +76,15 @@ def build_sign_in_router(web: Web, council: CouncilSignIn | None) -> APIRouter:
                 username=username,
                 field_errors={"username": BAD_SIGN_IN.capitalize()},
             )
-        return web.redirect(session.signed_in(principal, now=int(time.time())), "/")
+        return web.redirect(await web.cookies.begin(session, principal), "/")
 
     @router.post("/sign-out")
     async def sign_out(request: Request) -> Response:
-        session = web.cookies.load(request)
+        session = await web.cookies.load(request)
         form = await request.form()
         if session.principal is not None and not session.csrf_matches(form.get(CSRF_FIELD)):
             return web.message(request, session, 403, "There is a problem", FORM_EXPIRED)
+        await web.cookies.end(session)
         return web.redirect(WebSession(), "/sign-in")
 
     if council is not None:
