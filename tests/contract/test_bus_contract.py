@@ -435,3 +435,31 @@ async def test_embedded_fetch_wakes_for_a_publish_in_this_or_another_process(
 
     # Well before the 10 s fetch timeout: woken by the publish, not by giving up.
     assert max(waits) < 2
+
+
+async def test_embedded_writers_in_two_processes_never_lose_or_reorder_a_message(
+    tmp_path: Path,
+) -> None:
+    """Two processes publishing to one partition at once (each log its own connection and
+    thread, as two processes have): every message is kept once, each writer's in its order."""
+    path = tmp_path / "bus.db"
+    first, second = EmbeddedLog(path), EmbeddedLog(path)
+    for log in (first, second):
+        await log.start()
+    await first.ensure_topics(["audit.events"], partitions=1)
+
+    async def publish_many(log: EmbeddedLog, writer: str) -> None:
+        for n in range(150):
+            batch = [outgoing("k", f"{writer}-{n}-{i}") for i in range(3)]
+            await log.publish("audit.events", batch)
+
+    await asyncio.gather(publish_many(first, "a"), publish_many(second, "b"))
+    kept = await read(first, "audit", "audit.events", 900)
+    for log in (first, second):
+        await log.close()
+
+    assert [m.offset for m in kept] == list(range(900))
+    assert values(kept)[:450] != [f"a-{n}-{i}" for n in range(150) for i in range(3)]  # at once
+    for writer in ("a", "b"):
+        mine = [v for v in values(kept) if v.startswith(writer)]
+        assert mine == [f"{writer}-{n}-{i}" for n in range(150) for i in range(3)]
