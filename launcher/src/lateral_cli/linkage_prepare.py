@@ -15,6 +15,7 @@ whatever each one's speed; the answers are the same either way (a comparison is 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from collections import defaultdict
@@ -136,6 +137,11 @@ def _work(
     records: Sequence[CleanRecord], model: MatchModel, send: Connection, taken: _Counter
 ) -> None:
     """In the worker: every record's keys and candidates, and comparisons while ahead."""
+    # No cyclic collector here: the worker makes no reference cycles (reference counting frees
+    # all it drops), and what it keeps grows to millions of objects (profiles, the candidate
+    # index, remembered comparisons) that each collection of the old generations walked again.
+    # It exits at the end of the run; the main process keeps the matcher service's settings.
+    gc.disable()
     try:
         numbered = _Numbered()
         compare = PersonScorer(model).compared
