@@ -64,6 +64,17 @@ class PausedBeforeWrite(MatcherRepository):
         return await super().write(changes, known, now=now)
 
 
+async def _link_pausing(
+    engine: AsyncEngine, record: CleanRecord, reached: asyncio.Event, go: asyncio.Event
+) -> None:
+    """Link `record` in a batch of its own that stops once it holds its locks and has read
+    (`reached`), until `go`."""
+    async with engine.begin() as conn:
+        repo = PausedBeforeWrite(conn, reached, go)
+        await link_batch(repo, [RecordCleaned(batch_id=uuid.uuid4(), record=record)],
+                         default_resolver(), now=datetime.now(UTC))  # fmt: skip
+
+
 @pytest.fixture
 async def engine(postgres_db: PostgresDatabase) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(postgres_db.url)
@@ -105,15 +116,8 @@ async def test_a_split_is_not_undone_by_an_update_linked_at_the_same_moment(
     publisher = EventPublisher(InMemoryBus(), service="matcher")
     rid, kai = await _kai_with_a_report(engine, publisher)
     reached, go = asyncio.Event(), asyncio.Event()
-
-    async def link_the_update() -> None:
-        update = _record("H1", AgencyKind.HEALTH, version="2", person=corrected)
-        async with engine.begin() as conn:
-            repo = PausedBeforeWrite(conn, reached, go)
-            await link_batch(repo, [RecordCleaned(batch_id=uuid.uuid4(), record=update)],
-                             default_resolver(), now=datetime.now(UTC))  # fmt: skip
-
-    linking = asyncio.create_task(link_the_update())
+    update = _record("H1", AgencyKind.HEALTH, version="2", person=corrected)
+    linking = asyncio.create_task(_link_pausing(engine, update, reached, go))
     await asyncio.wait_for(reached.wait(), 30)  # the linker holds its locks and has read
     desk = ReviewDesk(engine, publisher, matcher_audit_trail(publisher))
     deciding = asyncio.create_task(
@@ -164,15 +168,8 @@ async def test_a_batch_whose_record_was_re_keyed_while_it_waited_locks_again_and
     publisher = EventPublisher(InMemoryBus(), service="matcher")
     await _kai_with_a_report(engine, publisher)
     reached, go = asyncio.Event(), asyncio.Event()
-
-    async def link_the_first_correction() -> None:
-        update = _record("H1", AgencyKind.HEALTH, version="2", person=REWRITTEN)
-        async with engine.begin() as conn:
-            repo = PausedBeforeWrite(conn, reached, go)
-            await link_batch(repo, [RecordCleaned(batch_id=uuid.uuid4(), record=update)],
-                             default_resolver(), now=datetime.now(UTC))  # fmt: skip
-
-    first = asyncio.create_task(link_the_first_correction())
+    update = _record("H1", AgencyKind.HEALTH, version="2", person=REWRITTEN)
+    first = asyncio.create_task(_link_pausing(engine, update, reached, go))
     await asyncio.wait_for(reached.wait(), 30)
     second = _record("H1", AgencyKind.HEALTH, version="3", person=KAI)
     linking = asyncio.create_task(

@@ -77,8 +77,8 @@ async def _users(settings: SearchApiSettings, args: argparse.Namespace) -> None:
             elif args.users_command in ("disable", "enable"):
                 disabled = args.users_command == "disable"
                 ended = await set_disabled(session, username=args.username, disabled=disabled)
-                print(f"{args.users_command}d {args.username.strip().lower()}"
-                      + (f"; {ended} web session(s) ended" if disabled else ""))  # fmt: skip
+                done = f"{args.users_command}d {args.username.strip().lower()}"
+                print(f"{done}; {ended} web session(s) ended" if disabled else done)
             else:
                 for account in await list_users(session):
                     state = " (disabled)" if account.disabled else ""
