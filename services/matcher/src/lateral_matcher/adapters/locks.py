@@ -32,6 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lateral_matcher.adapters.tables import blocking_keys, records
 
+# Tries at a transaction whose locked keys others keep changing while it waits (a batch, a
+# steward's decision) before giving up: each try takes its locks in one sorted round.
+LOCK_ROUNDS = 5
+
 _sqlite_writers: dict[tuple[str, int], asyncio.Lock] = {}
 
 # Sorted in a subquery and aggregated, so the locks are taken in that order.
@@ -67,10 +71,7 @@ async def lock_batch(
     """
     if connection.dialect.name != "postgresql":
         return True
-    stored = await _keys_of(connection, [], list(record_keys))
-    wanted = {*keys, *stored}
-    await lock_blocking_keys(connection, wanted)
-    return await _keys_of(connection, [], list(record_keys)) <= wanted
+    return await _lock_stored_keys(connection, [], sorted(set(record_keys)), also=keys)
 
 
 async def lock_persons(
@@ -84,10 +85,17 @@ async def lock_persons(
     """
     if connection.dialect.name != "postgresql":
         return True
-    persons, keys = sorted(set(person_ids)), sorted(set(record_keys))
-    before = await _keys_of(connection, persons, keys)
-    await lock_blocking_keys(connection, before)
-    return await _keys_of(connection, persons, keys) <= before
+    return await _lock_stored_keys(connection, sorted(set(person_ids)), sorted(set(record_keys)))
+
+
+async def _lock_stored_keys(
+    connection: AsyncConnection, persons: list[str], keys: list[str], also: Iterable[str] = ()
+) -> bool:
+    """Lock the stored blocking keys of the persons' and the records' records (and `also`) in
+    one sorted round; False if they gained a key meanwhile (not locked)."""
+    wanted = {*also, *await _keys_of(connection, persons, keys)}
+    await lock_blocking_keys(connection, wanted)
+    return await _keys_of(connection, persons, keys) <= wanted
 
 
 async def _keys_of(connection: AsyncConnection, persons: list[str], keys: list[str]) -> set[str]:

@@ -28,7 +28,7 @@ from datetime import UTC, datetime, timedelta
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from lateral_matcher.adapters.locks import lock_batch, one_writer
+from lateral_matcher.adapters.locks import LOCK_ROUNDS, lock_batch, one_writer
 from lateral_matcher.adapters.reads import JsonRecord
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.domain.batch import (
@@ -58,9 +58,6 @@ RECORDS_LINKED_TOTAL = Counter(
 PERSONS_MERGED_TOTAL = Counter(
     "lateral_matcher_persons_merged_total", "Persons merged into another by a bridging record."
 )
-
-# Tries at locking a batch whose records another batch keeps re-keying meanwhile (PostgreSQL).
-LOCK_ROUNDS = 5
 
 # Linked events get IDs derived from the clean event's ID, so a redelivery republishes the same ID.
 LINKED_EVENT_NAMESPACE = uuid.UUID("0b7e9f0c-3c1d-5f8e-a2b4-6d7c8e9f1a2b")

@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from lateral_matcher.adapters import identity, outbox, reviews
 from lateral_matcher.adapters.identity import IdentityChange
-from lateral_matcher.adapters.locks import lock_persons, one_writer
+from lateral_matcher.adapters.locks import LOCK_ROUNDS, lock_persons, one_writer
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.reviews import Decision, ReviewItem
 from lateral_matcher.domain.households import DEFAULT_WINDOW
@@ -56,8 +56,6 @@ DECISION_NAMESPACE = uuid.UUID("d6a1f3e2-4b5c-5d7e-8f90-a1b2c3d4e5f6")
 # as made (staged with it, so published only once committed) or, if it did not commit, an error.
 DECIDE_ATTEMPT = "decide_review_item_attempt"
 DECIDE = "decide_review_item"
-# Tries at locking the persons of a decision while concurrent batches keep adding records to them.
-LOCK_ROUNDS = 5
 
 
 class ReviewItemNotFound(Exception):
