@@ -226,6 +226,24 @@ async def test_any_element_of_an_address(index: SearchIndex) -> None:
     assert await found(index, address=",,") == []
 
 
+async def test_a_street_type_word_matches_however_it_was_written(index: SearchIndex) -> None:
+    await index.upsert_persons(
+        [
+            person("s1", "Amy", "Ward", postcode="LS7 3QQ", lines=("7 Mill Rd", "Leeds")),
+            person("s2", "Ben", "Ward", postcode="LS7 3QQ", lines=("St Mary's Close", "Leeds")),
+            person("s3", "Cal", "Ward", postcode="LS7 4QQ", lines=("9 Mill Lane", "Leeds")),
+        ]
+    )
+    assert await found(index, address="7 Mill Road") == ["s1"]  # sent as "Rd"
+    assert await found(index, address="7 mill rd") == ["s1"]
+    assert await found(index, address="12 High St") == ["p1"]  # sent as "Street"
+    assert await found(index, address="14 high str") == ["p4"]
+    assert await found(index, address="Saint Marys Cl") == ["s2"]  # "St" is also Saint
+    assert await found(index, address="St Marys Close") == ["s2"]
+    assert await found(index, address="Mill Road") == ["s1"]  # not Mill Lane
+    assert await found(index, address="Mill Street") == []
+
+
 async def test_address_with_name_and_date_of_birth(index: SearchIndex) -> None:
     assert await found(index, name="Jon", address="Leeds", date_of_birth="2012") == ["p2", "p1"]
     assert await found(index, name="Ann", address="High Street") == ["p4"]

@@ -104,6 +104,10 @@ async def test_full_and_partial_dates_of_birth(
         ("LS6 1", ["person-ada", "person-jane"], "current address has 'LS61'"),
         ("4 Low Lane", ["person-ada"], "previous address has '4' 'Low' 'Lane'"),
         ("Mill Road Bradford", ["person-bill"], "current address has 'Mill' 'Road' 'Bradford'"),
+        # however a partner wrote the street type, and whether or not it is current
+        ("12 High St", ["person-ada", "person-jane"], "current address has '12' 'High' 'St'"),
+        ("7 Mill Rd", ["person-bill"], "current address has '7' 'Mill' 'Rd'"),
+        ("4 low ln", ["person-ada"], "previous address has '4' 'Low' 'Ln'"),
         ("13 High Street", [], None),
     ],
 )

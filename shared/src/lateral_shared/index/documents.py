@@ -148,7 +148,8 @@ class PersonQuery(_Doc):
     - postcode: a full postcode (any spacing or case) or an outward code alone ("LS6").
     - address: free text; every word must be an element of one of the person's addresses: house
       number, street or town word, UPRN, full postcode, outward code, sector ("LS6 1") or inward
-      code; exact (case ignored).
+      code; exact (case ignored), except that a street-type word matches its full form and
+      abbreviations ("Rd" finds "Road" and back; "St" also finds "Saint": `street_words`).
     - nhs_number: exact, ten digits (spaces allowed).
     - ref_id: a partner's source record ID, exact.
     """

@@ -27,6 +27,8 @@ from itertools import combinations
 
 from rapidfuzz.distance import OSA
 
+from ..street_words import SPELLINGS
+
 NAME = "name_tokens"
 DOB = "dob_keys"
 POSTCODE = "postcodes"
@@ -174,6 +176,13 @@ def address_tokens(lines: Iterable[str], postcode: str | None, uprn: str | None)
     if uprn:
         tokens.append(uprn)
     return unique(tokens)
+
+
+def address_spellings(token: str) -> tuple[str, ...]:
+    """Every way a searched address word may be written in a document: itself, or for a
+    street-type word its full form and abbreviations ("rd" -> "rd", "road"). Documents keep
+    their words as partners sent them, so this needs no re-indexing of older documents."""
+    return SPELLINGS.get(token, (token,))
 
 
 def query_address_tokens(text: str) -> list[str]:

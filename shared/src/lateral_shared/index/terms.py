@@ -129,5 +129,7 @@ def _place_filters(postcode: str | None, address: str | None) -> list[tuple[str,
         field = n.OUTWARD if n.is_outward_code_only(postcode) else n.POSTCODE
         filters.append((field, (n.compact_postcode(postcode),)))
     if address:
-        filters += [(n.ADDRESS, (token,)) for token in n.query_address_tokens(address)]
+        filters += [
+            (n.ADDRESS, n.address_spellings(token)) for token in n.query_address_tokens(address)
+        ]
     return filters

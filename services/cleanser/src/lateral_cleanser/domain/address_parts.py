@@ -12,15 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-ABBREVIATIONS = {
-    "RD": "ROAD", "ST": "STREET", "STR": "STREET", "AVE": "AVENUE", "AV": "AVENUE",
-    "AVEN": "AVENUE", "LN": "LANE", "DR": "DRIVE", "DRV": "DRIVE", "CL": "CLOSE",
-    "CRES": "CRESCENT", "CRESC": "CRESCENT", "CR": "CRESCENT", "GDNS": "GARDENS",
-    "GDN": "GARDENS", "PL": "PLACE", "SQ": "SQUARE", "TER": "TERRACE", "TERR": "TERRACE",
-    "TCE": "TERRACE", "CT": "COURT", "CRT": "COURT", "GRN": "GREEN", "GR": "GROVE",
-    "GRV": "GROVE", "PK": "PARK", "PDE": "PARADE", "WLK": "WALK", "HSE": "HOUSE", "MT": "MOUNT",
-    "BLDGS": "BUILDINGS", "CTGS": "COTTAGES", "EST": "ESTATE",
-}  # fmt: skip
+from lateral_shared.street_words import ABBREVIATIONS
+
 STREET_TYPES = frozenset(
     {"STREET", "ROAD", "AVENUE", "LANE", "DRIVE", "CLOSE", "CRESCENT", "GARDENS", "PLACE",
      "SQUARE", "TERRACE", "COURT", "GREEN", "GROVE", "PARK", "PARADE", "WALK", "WAY", "MEWS",

@@ -136,7 +136,8 @@ def _address_reason(text: str, addresses: list[PersonAddress]) -> str:
     wanted = set(n.query_address_tokens(text))
     newest_first = sorted(addresses, key=lambda a: str(a.last_seen or ""), reverse=True)
     for position, address in enumerate(newest_first):
-        if wanted <= set(n.address_tokens(address.lines, address.postcode, address.uprn)):
+        held = set(n.address_tokens(address.lines, address.postcode, address.uprn))
+        if all(held.intersection(n.address_spellings(token)) for token in wanted):
             when = "current address" if position == 0 else "previous address"
             return f"{when} has {_quoted_elements(text)}"
     return f"address has {_quoted_elements(text)}"
