@@ -116,6 +116,8 @@ async def test_found_by_any_element(index: SearchIndex) -> None:
     assert await found(index, address="Mill Road Leeds") == []
     assert await found(index, address="7 Mill Rd") == ["ADDR-7"]  # however a partner wrote it
     assert await found(index, address="14 High St") == ["100000000014"]
+    assert await found(index, address="7 Mil Raod Bradfrod") == ["ADDR-7"]  # misspelt
+    assert await found(index, address="Bradfrod Leeds") == []
 
 
 async def test_pages_total_and_order(index: SearchIndex) -> None:

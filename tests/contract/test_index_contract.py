@@ -244,6 +244,26 @@ async def test_a_street_type_word_matches_however_it_was_written(index: SearchIn
     assert await found(index, address="Mill Street") == []
 
 
+async def test_a_misspelt_street_or_town_word_finds_its_close_spellings(
+    index: SearchIndex,
+) -> None:
+    await index.upsert_persons(
+        [
+            person("s1", "Amy", "Ward", postcode="LS7 3QQ", lines=("7 Mill Rd", "Leeds")),
+            person("s4", "Dee", "Ward", postcode="ST13 5AA", lines=("2 Derby St", "Leek")),
+        ]
+    )
+    assert await found(index, address="12 Hihg Street") == ["p1"]
+    assert await found(index, address="Headingly") == ["p1"]
+    assert await found(index, address="7 Mill Raod") == ["s1"]  # close to Road, sent as "Rd"
+    assert await found(index, address="Leds") == ["p1", "p2", "s1"]
+    # A word some document holds is taken as typed: Leeds never widens to Leek, nor Leek to Leeds.
+    assert await found(index, address="Leeds") == ["p1", "p2", "s1"]
+    assert await found(index, address="Leek") == ["s4"]
+    assert await found(index, address="12 Hxyz Street") == []  # too far from any word
+    assert await found(index, name="Ann", address="Hihg Stret") == ["p4"]
+
+
 async def test_address_with_name_and_date_of_birth(index: SearchIndex) -> None:
     assert await found(index, name="Jon", address="Leeds", date_of_birth="2012") == ["p2", "p1"]
     assert await found(index, name="Ann", address="High Street") == ["p4"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lateral_shared.index import PersonDocument, PersonName, PersonQuery
+from lateral_shared.index import PersonAddress, PersonDocument, PersonName, PersonQuery
 from lateral_shared.index import embedded_match as match
 from lateral_shared.index import embedded_sql as sql
 from lateral_shared.index.embedded import EmbeddedIndex
@@ -130,6 +130,29 @@ async def test_a_file_from_before_the_name_and_area_keys_gets_them_on_start(
     await index.start()
     try:
         result = await index.search(PersonQuery(name="Smiht", postcode="LS6"))
+    finally:
+        await index.close()
+    assert [h.person.person_id for h in result.hits] == ["p1"]
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA user_version").fetchone() == (sql.SCHEMA_VERSION,)
+
+
+async def test_a_file_from_before_the_address_vocabulary_gets_it_on_start(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(sql.SCHEMA)
+    home = PersonAddress(lines=["12 Acacia Avenue", "Headingley"], postcode="LS6 1AA")
+    sql.upsert(conn, [_person("p1", "John", "Smith", "9434765919").model_copy(
+        update={"addresses": [home]})])  # fmt: skip
+    conn.execute("DELETE FROM address_vocabulary")
+    conn.execute("DELETE FROM address_deletions")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()  # as written by the code of version 1: no address vocabulary
+    conn.close()
+    index = EmbeddedIndex(path)
+    await index.start()
+    try:
+        result = await index.search(PersonQuery(address="12 Accacia Avenue Headinlgey"))
     finally:
         await index.close()
     assert [h.person.person_id for h in result.hits] == ["p1"]

@@ -57,7 +57,8 @@ def test_an_address_is_keyed_by_every_element_a_practitioner_might_type() -> Non
 
 def test_postcode_pieces_in_a_searched_address_are_joined_back() -> None:
     keys = query_keys(PersonQuery(address="12 High St, LS6 1AA"))
-    assert [values for _, values in keys.filters] == [("12",), ("high",), ("st",), ("ls61aa",)]
+    assert [values[0] for _, values in keys.filters] == ["12", "high", "saint", "ls61aa"]
+    assert "street" in keys.filters[2][1]  # "St" is any way of writing Street (or Saint)
     sector = query_keys(PersonQuery(address="ls6 2"))
     assert sector.filters == (("address_tokens", ("ls62",)),)
 

@@ -108,6 +108,13 @@ async def test_full_and_partial_dates_of_birth(
         ("12 High St", ["person-ada", "person-jane"], "current address has '12' 'High' 'St'"),
         ("7 Mill Rd", ["person-bill"], "current address has '7' 'Mill' 'Rd'"),
         ("4 low ln", ["person-ada"], "previous address has '4' 'Low' 'Ln'"),
+        # with spelling mistakes, when no address holds the word as typed
+        (
+            "12 Hihg Stret",
+            ["person-ada", "person-jane"],
+            "current address has '12' 'Hihg' ~ 'High' 'Stret' ~ 'Street'",
+        ),
+        ("7 Mill Raod", ["person-bill"], "current address has '7' 'Mill' 'Raod' ~ 'Road'"),
         ("13 High Street", [], None),
     ],
 )

@@ -149,7 +149,9 @@ class PersonQuery(_Doc):
     - address: free text; every word must be an element of one of the person's addresses: house
       number, street or town word, UPRN, full postcode, outward code, sector ("LS6 1") or inward
       code; exact (case ignored), except that a street-type word matches its full form and
-      abbreviations ("Rd" finds "Road" and back; "St" also finds "Saint": `street_words`).
+      abbreviations ("Rd" finds "Road" and back; "St" also finds "Saint": `street_words`), and
+      a word of letters that no document holds as typed matches the words within the spelling
+      tolerance of a name word ("Hihg" finds "High"; a held word such as "Leeds" never widens).
     - nhs_number: exact, ten digits (spaces allowed).
     - ref_id: a partner's source record ID, exact.
     """

@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from . import normalise as n
-from .embedded_sql import FIELD_CODES, Collection
+from .embedded_sql import ADDRESS_WORDS, FIELD_CODES, NAME_WORDS, Collection, Vocabulary
 from .terms import (
     EXACT_SCORE,
     FUZZY_SCORE,
@@ -32,6 +32,7 @@ from .terms import (
     NICKNAME_SCORE,
     NameWord,
     QueryKeys,
+    misspelt_candidates,
 )
 
 # Criteria are counted up to this many rows to find the most selective.
@@ -56,7 +57,7 @@ def matches(
     conn: sqlite3.Connection, where: Collection, keys: QueryKeys
 ) -> list[tuple[str, float]]:
     """Every (id, score) matching all of `keys`, best first, ties by id."""
-    criteria = build_criteria(conn, keys)
+    criteria = build_criteria(conn, where, keys)
     if criteria is None:
         return []
     sized = _by_selectivity(conn, where, criteria)
@@ -137,7 +138,9 @@ def _keys_of(
     return _best(criterion, [row for row in rows if (row[0], row[1]) in criterion])
 
 
-def build_criteria(conn: sqlite3.Connection, keys: QueryKeys) -> list[Criterion] | None:
+def build_criteria(
+    conn: sqlite3.Connection, where: Collection, keys: QueryKeys
+) -> list[Criterion] | None:
     """The criteria of a query, or None when one of them can match nothing."""
     if keys.unmatchable:
         return None
@@ -148,10 +151,36 @@ def build_criteria(conn: sqlite3.Connection, keys: QueryKeys) -> list[Criterion]
         criteria = [_paired(criterion, n.NAME_AREA, area) for criterion in criteria]
     elif year is not None:
         criteria = [_paired(criterion, n.NAME_YEAR, year) for criterion in criteria]
+    misspelt = _misspelt(conn, where, misspelt_candidates(keys))
     criteria += [
-        {(FIELD_CODES[field], value): 0.0 for value in values} for field, values in keys.filters
+        {(FIELD_CODES[field], key): 0.0 for key in _filter_keys(conn, field, values, misspelt)}
+        for field, values in keys.filters
     ]
     return None if any(not c for c in criteria) else criteria
+
+
+def _filter_keys(
+    conn: sqlite3.Connection, field: str, values: Sequence[str], misspelt: set[str]
+) -> Sequence[str]:
+    """A filter's keys; for a misspelt address word, the close spellings that are indexed."""
+    if field == n.ADDRESS and len(values) == 1 and values[0] in misspelt:
+        word = values[0]
+        close = _fuzzy_tokens(conn, ADDRESS_WORDS, word, n.max_edits(word))
+        return [*close, *n.street_type_spellings_near(word)]
+    return values
+
+
+def _misspelt(conn: sqlite3.Connection, where: Collection, words: list[str]) -> set[str]:
+    """The address words that no document holds as typed (`terms.misspelt_candidates`)."""
+    code = FIELD_CODES[n.ADDRESS]
+    return {
+        word
+        for word in words
+        if conn.execute(
+            f"SELECT 1 FROM {where.keys} WHERE field = ? AND key = ? LIMIT 1", (code, word)
+        ).fetchone()
+        is None
+    }
 
 
 def _word_criterion(conn: sqlite3.Connection, word: NameWord) -> Criterion:
@@ -160,7 +189,7 @@ def _word_criterion(conn: sqlite3.Connection, word: NameWord) -> Criterion:
     if word.is_initial:
         return {(name, word.word): EXACT_SCORE, (initial, word.word): INITIAL_SCORE}
     found: Criterion = {(name, word.word[0]): INITIAL_SCORE}  # a name held as an initial
-    for token in _fuzzy_tokens(conn, word):
+    for token in _fuzzy_tokens(conn, NAME_WORDS, word.word, word.edits):
         found[(name, token)] = FUZZY_SCORE
     for nickname in word.nicknames:
         found[(name, nickname)] = NICKNAME_SCORE
@@ -180,16 +209,18 @@ def _paired(criterion: Criterion, field: str, with_: str) -> Criterion:
     }
 
 
-def _fuzzy_tokens(conn: sqlite3.Connection, word: NameWord) -> list[str]:
-    """Indexed tokens within `word.edits` of the word (the word itself included if indexed)."""
-    if word.edits == 0:
+def _fuzzy_tokens(
+    conn: sqlite3.Connection, vocabulary: Vocabulary, word: str, edits: int
+) -> list[str]:
+    """The vocabulary's words within `edits` of `word` (the word itself included if held)."""
+    if edits == 0:
         return []
-    lookups = sorted(n.deletions(word.word, word.edits))
+    lookups = sorted(n.deletions(word, edits))
     marks = ",".join("?" * len(lookups))
     rows = conn.execute(
-        f"SELECT DISTINCT token FROM name_deletions WHERE deletion IN ({marks})", lookups
+        f"SELECT DISTINCT token FROM {vocabulary.deletions} WHERE deletion IN ({marks})", lookups
     ).fetchall()
-    return [token for (token,) in rows if n.within_edits(word.word, token, word.edits)]
+    return [token for (token,) in rows if n.within_edits(word, token, edits)]
 
 
 def _by_field(criterion: Criterion) -> dict[int, list[str]]:

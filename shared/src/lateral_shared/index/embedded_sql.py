@@ -11,6 +11,9 @@ Tables, for persons and the same again for addresses:
   A misspelt word finds its candidate tokens by looking up its own deletions (symmetric delete);
   the candidates are then verified with an edit distance. Built per distinct token, not per
   person, so it grows with the vocabulary (a few hundred thousand names nationally).
+- `address_vocabulary` and `address_deletions`: the same for the address words of letters that
+  tolerate mistakes (`normalise.is_misspellable_address_word`: streets, localities, towns), so a
+  searched street word that no document holds as typed finds its close spellings.
 
 The file's `user_version` says which keys it holds (`SCHEMA_VERSION`); `prepare` creates the
 tables and brings a file written by older code up to date, adding the keys it lacks.
@@ -49,15 +52,31 @@ CREATE INDEX IF NOT EXISTS address_keys_by_address ON address_keys (address_id);
 CREATE TABLE IF NOT EXISTS name_vocabulary (token TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS name_deletions (
     deletion TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (deletion, token)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS address_vocabulary (token TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS address_deletions (
+    deletion TEXT NOT NULL, token TEXT NOT NULL, PRIMARY KEY (deletion, token)) WITHOUT ROWID;
 """
 
 # Fields are stored as small integers: the key table has one row per key per document.
 FIELD_CODES = {field: code for code, field in enumerate(n.KEY_FIELDS)}
 
-# The keys a person has in this version of the file: 1 added the name + outward code keys
-# (`terms.name_area_keys`). A file's own version is its `PRAGMA user_version` (0 before).
-SCHEMA_VERSION = 1
+# What this version of the file holds: 1 added the name + outward code keys
+# (`terms.name_area_keys`), 2 the address vocabulary. A file's own version is its
+# `PRAGMA user_version` (0 before).
+SCHEMA_VERSION = 2
 _BACKFILL_BATCH = 5_000
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Where the distinct words of one kind are kept, with their deletions (symmetric delete)."""
+
+    words: str
+    deletions: str
+
+
+NAME_WORDS = Vocabulary("name_vocabulary", "name_deletions")
+ADDRESS_WORDS = Vocabulary("address_vocabulary", "address_deletions")
 
 
 @dataclass(frozen=True)
@@ -87,6 +106,8 @@ def prepare(conn: sqlite3.Connection) -> None:
         (version,) = conn.execute("PRAGMA user_version").fetchone()  # another may have done it
         if version < 1:
             _add_name_area_keys(conn)
+        if version < 2:
+            _add_address_vocabulary(conn)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     except BaseException:
         conn.rollback()
@@ -136,6 +157,18 @@ def _add_name_area_keys_from(conn: sqlite3.Connection, code: int) -> int:
     return done
 
 
+def _add_address_vocabulary(conn: sqlite3.Connection) -> None:
+    """Build the address vocabulary of version 2 from the address words already stored."""
+    code = FIELD_CODES[n.ADDRESS]
+    for where in (PERSONS, ADDRESSES):
+        words = conn.execute(f"SELECT DISTINCT key FROM {where.keys} WHERE field = ?", (code,))
+        _add_vocabulary(conn, ADDRESS_WORDS, _misspellable([word for (word,) in words]))
+
+
+def _misspellable(address_words: Sequence[str]) -> list[str]:
+    return [word for word in address_words if n.is_misspellable_address_word(word)]
+
+
 def person_keys(doc: PersonDocument) -> dict[str, list[str]]:
     """Every key the embedded index stores for a person: the shared ones (`terms`) and its
     own pairs of a name with a birth year and with an outward code."""
@@ -152,22 +185,20 @@ def upsert(conn: sqlite3.Connection, documents: Sequence[PersonDocument]) -> Non
         for doc in documents:
             keys = person_keys(doc)
             if _store(conn, PERSONS, doc_id=doc.person_id, version=doc.version, doc=doc, keys=keys):
-                _add_vocabulary(conn, keys[n.NAME])
+                _add_vocabulary(conn, NAME_WORDS, keys[n.NAME])
+                _add_vocabulary(conn, ADDRESS_WORDS, _misspellable(keys[n.ADDRESS]))
 
 
 def upsert_addresses(conn: sqlite3.Connection, documents: Sequence[AddressDocument]) -> None:
     """Write address documents and their keys in one transaction, skipping older versions."""
     with conn:
         for doc in documents:
+            keys = address_keys(doc)
             stored = _store(
-                conn,
-                ADDRESSES,
-                doc_id=doc.address_id,
-                version=doc.version,
-                doc=doc,
-                keys=address_keys(doc),
+                conn, ADDRESSES, doc_id=doc.address_id, version=doc.version, doc=doc, keys=keys
             )
             if stored:
+                _add_vocabulary(conn, ADDRESS_WORDS, _misspellable(keys[n.ADDRESS]))
                 conn.execute(
                     "UPDATE addresses SET address_key = ? WHERE address_id = ?",
                     (doc.address_key, doc.address_id),
@@ -203,18 +234,22 @@ def _store(
     return True
 
 
-def _add_vocabulary(conn: sqlite3.Connection, tokens: Sequence[str]) -> None:
+def _add_vocabulary(
+    conn: sqlite3.Connection, vocabulary: Vocabulary, tokens: Sequence[str]
+) -> None:
     for token in tokens:
-        cursor = conn.execute("INSERT OR IGNORE INTO name_vocabulary (token) VALUES (?)", (token,))
+        cursor = conn.execute(
+            f"INSERT OR IGNORE INTO {vocabulary.words} (token) VALUES (?)", (token,)
+        )
         if cursor.rowcount == 1:  # a token never seen before: index its deletions once
             conn.executemany(
-                "INSERT OR IGNORE INTO name_deletions (deletion, token) VALUES (?, ?)",
+                f"INSERT OR IGNORE INTO {vocabulary.deletions} (deletion, token) VALUES (?, ?)",
                 [(d, token) for d in n.deletions(token, n.deletion_depth(token))],
             )
 
 
 def delete(conn: sqlite3.Connection, ids: Sequence[str], where: Collection = PERSONS) -> None:
-    """Remove documents and their keys (the name vocabulary keeps their tokens: harmless)."""
+    """Remove documents and their keys (the vocabularies keep their words: harmless)."""
     with conn:
         rows = [(doc_id,) for doc_id in ids]
         conn.executemany(f"DELETE FROM {where.keys} WHERE {where.id} = ?", rows)

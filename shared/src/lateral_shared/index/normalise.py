@@ -178,6 +178,21 @@ def address_tokens(lines: Iterable[str], postcode: str | None, uprn: str | None)
     return unique(tokens)
 
 
+def is_misspellable_address_word(token: str) -> bool:
+    """Whether an address word is looked for with spelling mistakes when no document holds it
+    as typed: a word of letters (a street, locality or town word, not a number, postcode or
+    UPRN) long enough to tolerate one (`max_edits`), and not a street-type word (`SPELLINGS`)."""
+    return token.isalpha() and max_edits(token) > 0 and token not in SPELLINGS
+
+
+def street_type_spellings_near(word: str) -> tuple[str, ...]:
+    """Every way of writing the street-type words within `word`'s spelling tolerance: a
+    misspelt "Raod" is "Road", which a document may hold as "Rd" ("rd", "road")."""
+    edits = max_edits(word)
+    near = (w for w in SPELLINGS if len(w) > 2 and within_edits(word, w, edits))
+    return tuple(sorted({spelling for w in near for spelling in SPELLINGS[w]}))
+
+
 def address_spellings(token: str) -> tuple[str, ...]:
     """Every way a searched address word may be written in a document: itself, or for a
     street-type word its full form and abbreviations ("rd" -> "rd", "road"). Documents keep

@@ -33,11 +33,12 @@ from .opensearch_body import (
     INDEX_BODY,
     address_search_body,
     address_source,
+    held_words_body,
     person_source,
     search_body,
 )
 from .port import SearchIndex
-from .terms import address_query_keys, query_keys
+from .terms import QueryKeys, address_query_keys, misspelt_candidates, query_keys
 
 BULK_CHUNK = 500
 
@@ -151,7 +152,8 @@ class OpenSearchIndex(SearchIndex):
         keys = query_keys(query)
         if keys.unmatchable:
             return SearchResult(total=0, hits=[])
-        body = search_body(keys, page=query.page, page_size=query.page_size)
+        misspelt = await self._misspelt(self._index, keys)
+        body = search_body(keys, page=query.page, page_size=query.page_size, misspelt=misspelt)
         answer = await self._search(self._index, body)
         hits = [
             SearchHit(
@@ -166,13 +168,26 @@ class OpenSearchIndex(SearchIndex):
         keys = address_query_keys(query)
         if keys.unmatchable:
             return AddressResult(total=0, hits=[])
-        body = address_search_body(keys, page=query.page, page_size=query.page_size)
+        misspelt = await self._misspelt(self._addresses, keys)
+        body = address_search_body(
+            keys, page=query.page, page_size=query.page_size, misspelt=misspelt
+        )
         answer = await self._search(self._addresses, body)
         hits = [
             AddressHit(address=_stored(AddressDocument, hit["_source"]), score=1.0)
             for hit in answer["hits"]["hits"]
         ]
         return AddressResult(total=answer["hits"]["total"]["value"], hits=hits)
+
+    async def _misspelt(self, index: str, keys: QueryKeys) -> frozenset[str]:
+        """The query's address words that no document holds as typed: one request, made only
+        when the query has such words (`terms.misspelt_candidates`)."""
+        words = misspelt_candidates(keys)
+        if not words:
+            return frozenset()
+        answer = await self._search(index, held_words_body(words))
+        buckets = answer["aggregations"]["held"]["buckets"]
+        return frozenset(word for word in words if buckets[word]["doc_count"] == 0)
 
     async def _search(self, index: str, body: dict[str, Any]) -> Any:
         try:

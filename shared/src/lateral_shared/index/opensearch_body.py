@@ -99,10 +99,12 @@ def address_source(doc: AddressDocument) -> dict[str, Any]:
     }
 
 
-def address_search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]:
+def address_search_body(
+    keys: QueryKeys, *, page: int, page_size: int, misspelt: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """The address search request: every filter must hold; ordered by address key."""
     return {
-        "query": {"bool": {"filter": _filters(keys)}},
+        "query": {"bool": {"filter": _filters(keys, misspelt)}},
         "sort": [{"address_key": "asc"}],
         "from": (page - 1) * page_size,
         "size": page_size,
@@ -129,13 +131,16 @@ def person_source(doc: PersonDocument) -> dict[str, Any]:
     }
 
 
-def search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]:
-    """The search request: each name word must match (scored), each filter must hold."""
+def search_body(
+    keys: QueryKeys, *, page: int, page_size: int, misspelt: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The search request: each name word must match (scored), each filter must hold; the
+    address words in `misspelt` (held by no document as typed) match with spelling mistakes."""
     return {
         "query": {
             "bool": {
                 "must": [_name_word(word) for word in keys.words],
-                "filter": _filters(keys),
+                "filter": _filters(keys, misspelt),
             }
         },
         "sort": [{"_score": "desc"}, {"person_id": "asc"}],
@@ -146,8 +151,40 @@ def search_body(keys: QueryKeys, *, page: int, page_size: int) -> dict[str, Any]
     }
 
 
-def _filters(keys: QueryKeys) -> list[dict[str, Any]]:
-    return [{"terms": {field: list(values)}} for field, values in keys.filters]
+def held_words_body(words: list[str]) -> dict[str, Any]:
+    """How many documents hold each address word as typed (`terms.misspelt_candidates`)."""
+    held = {word: {"term": {n.ADDRESS: word}} for word in words}
+    return {"size": 0, "aggs": {"held": {"filters": {"filters": held}}}}
+
+
+def _filters(keys: QueryKeys, misspelt: frozenset[str]) -> list[dict[str, Any]]:
+    return [
+        _misspelt_word(values[0])
+        if field == n.ADDRESS and len(values) == 1 and values[0] in misspelt
+        else {"terms": {field: list(values)}}
+        for field, values in keys.filters
+    ]
+
+
+def _misspelt_word(word: str) -> dict[str, Any]:
+    """An address word with the spelling mistakes a name word tolerates (`normalise.max_edits`),
+    or a street-type word it is close to however that is written."""
+    fuzzy = {
+        "fuzzy": {
+            n.ADDRESS: {
+                "value": word,
+                "fuzziness": "AUTO",
+                "transpositions": True,
+                "max_expansions": MAX_SPELLINGS,
+                "rewrite": "constant_score",
+            }
+        }
+    }
+    street_types = n.street_type_spellings_near(word)
+    if not street_types:
+        return fuzzy
+    either = [fuzzy, {"terms": {n.ADDRESS: list(street_types)}}]
+    return {"bool": {"should": either, "minimum_should_match": 1}}
 
 
 def _scored(query: dict[str, Any], score: float) -> dict[str, Any]:

@@ -123,6 +123,17 @@ def address_query_keys(query: AddressQuery) -> QueryKeys:
     return QueryKeys((), filters, unmatchable)
 
 
+def misspelt_candidates(keys: QueryKeys) -> list[str]:
+    """The searched address words to look for with spelling mistakes if no document holds them
+    as typed ("Acaica" for "Acacia"): a word that is held is taken as typed, so a correctly spelt
+    "Leeds" never widens to "Leek". Each adapter checks which of these its documents hold."""
+    return [
+        values[0]
+        for field, values in keys.filters
+        if field == n.ADDRESS and len(values) == 1 and n.is_misspellable_address_word(values[0])
+    ]
+
+
 def _place_filters(postcode: str | None, address: str | None) -> list[tuple[str, tuple[str, ...]]]:
     filters: list[tuple[str, tuple[str, ...]]] = []
     if postcode:

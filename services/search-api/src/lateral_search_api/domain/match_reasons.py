@@ -133,16 +133,33 @@ def _postcode_reason(postcode: str) -> str:
 
 def _address_reason(text: str, addresses: list[PersonAddress]) -> str:
     """Which of the person's addresses has every searched element, and whether it is current."""
-    wanted = set(n.query_address_tokens(text))
+    wanted = n.query_address_tokens(text)
     newest_first = sorted(addresses, key=lambda a: str(a.last_seen or ""), reverse=True)
     for position, address in enumerate(newest_first):
         held = set(n.address_tokens(address.lines, address.postcode, address.uprn))
-        if all(held.intersection(n.address_spellings(token)) for token in wanted):
+        shown = [_address_word(token, held) for token in wanted]
+        if all(shown):
             when = "current address" if position == 0 else "previous address"
-            return f"{when} has {_quoted_elements(text)}"
+            return f"{when} has {' '.join(shown)}"
     return f"address has {_quoted_elements(text)}"
 
 
+def _address_word(token: str, held: set[str]) -> str:
+    """A searched address word as an address holds it: "'Rd'" written any way, "'Hihg' ~
+    'High'" with spelling mistakes (as the index finds them), or "" if the address lacks it."""
+    if held.intersection(n.address_spellings(token)):
+        return _quoted(token)
+    if n.is_misspellable_address_word(token):
+        edits, near = n.max_edits(token), n.street_type_spellings_near(token)
+        close = sorted(t for t in held if t in near or n.within_edits(token, t, edits))
+        if close:
+            return f"{_quoted(token)} ~ {_quoted(close[0])}"
+    return ""
+
+
 def _quoted_elements(text: str) -> str:
-    return " ".join(f"'{token.upper() if any(c.isdigit() for c in token) else token.title()}'"
-                    for token in n.query_address_tokens(text))  # fmt: skip
+    return " ".join(_quoted(token) for token in n.query_address_tokens(text))
+
+
+def _quoted(token: str) -> str:
+    return f"'{token.upper() if any(c.isdigit() for c in token) else token.title()}'"
