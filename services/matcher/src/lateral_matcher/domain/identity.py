@@ -13,12 +13,15 @@ _NAMESPACE_BYTES = PERSON_ID_NAMESPACE.bytes
 
 
 def new_person_id(record_key: str) -> str:
-    """The ID of the person a record creates: the same on every replay of the topic.
+    """The ID of the person a record creates: the same on every replay of the topic."""
+    return uuid5_text(_NAMESPACE_BYTES, record_key)
 
-    `str(uuid.uuid5(PERSON_ID_NAMESPACE, record_key))`, spelt out without the UUID object
-    (this runs for every record): SHA-1 of namespace and name, version 5, RFC 4122 variant.
-    """
-    digest = bytearray(sha1(_NAMESPACE_BYTES + record_key.encode()).digest()[:16])  # noqa: S324
+
+def uuid5_text(namespace: bytes, name: str) -> str:
+    """`str(uuid.uuid5(UUID(bytes=namespace), name))`, spelt out without the UUID objects (this
+    runs for every record, at a third of the cost): SHA-1 of namespace and name, version 5,
+    RFC 4122 variant."""
+    digest = bytearray(sha1(namespace + name.encode()).digest()[:16])  # noqa: S324
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
     h = digest.hex()

@@ -10,7 +10,6 @@ this), so consumers see the same `records.linked` v1 events.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -47,9 +46,9 @@ def person_json(person_id: str, version: int, record_texts: Sequence[str]) -> st
 def linked_message(
     key: str,
     *,
-    event_id: uuid.UUID,
+    event_id: str,
     occurred_at: str,
-    batch_id: uuid.UUID,
+    batch_id: str,
     change: str,
     record: str,
     person: str | None,
@@ -58,7 +57,7 @@ def linked_message(
     merged_person_ids: Sequence[str],
 ) -> OutgoingMessage:
     """One `RecordLinked` event from its parts, the big ones already JSON (`occurred_at` too:
-    `occurred_json`)."""
+    `occurred_json`), the IDs as text."""
     value = (
         f'{{"schema_version":{SCHEMA_VERSION},"event_id":"{event_id}",'
         f'"occurred_at":{occurred_at},"batch_id":"{batch_id}","change":{json_text(change)},'

@@ -39,6 +39,7 @@ from lateral_matcher.domain.batch import (
     records_keys,
 )
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_address_key
+from lateral_matcher.domain.identity import uuid5_text
 from lateral_matcher.domain.resolution import default_resolver
 from lateral_matcher.service_layer.encoding import linked_message, occurred_json
 from lateral_matcher.service_layer.snapshots import (
@@ -61,6 +62,7 @@ PERSONS_MERGED_TOTAL = Counter(
 
 # Linked events get IDs derived from the clean event's ID, so a redelivery republishes the same ID.
 LINKED_EVENT_NAMESPACE = uuid.UUID("0b7e9f0c-3c1d-5f8e-a2b4-6d7c8e9f1a2b")
+_LINKED_EVENT_NAMESPACE_BYTES = LINKED_EVENT_NAMESPACE.bytes
 
 
 def utc_now() -> datetime:
@@ -165,16 +167,23 @@ async def link_batch(
         if outcome is not None:
             handled.append((event, outcome))
     late = await repo.write(resolution.changes, known, now=now)
-    # Every event names the person as it is at the end of the batch (merges included).
-    current = resolution.changes.redirects.current
-    return [
-        (event, replace(outcome, person_id=_now_at(current(outcome.person_id), late)))
-        for event, outcome in handled
-    ]
+    return _at_end(handled, resolution.changes.redirects.survivors, late)
 
 
-def _now_at(person_id: str | None, late: dict[str, str]) -> str | None:
-    return None if person_id is None else late.get(person_id, person_id)
+def _at_end(handled: list[Handled], *redirects: dict[str, str]) -> list[Handled]:
+    """Every event names the person as it is at the end of the batch (merges included: this
+    batch's, then other matchers' met when writing). Merges are rare, so an outcome is copied
+    only when its person moved."""
+    for at, (event, outcome) in enumerate(handled):
+        person_id = outcome.person_id
+        if person_id is None:
+            continue
+        moved = person_id
+        for survivors in redirects:
+            moved = survivors.get(moved, moved)
+        if moved != person_id:
+            handled[at] = (event, replace(outcome, person_id=moved))
+    return handled
 
 
 async def linked_messages(
@@ -215,6 +224,7 @@ def encode_linked(repo: MatcherRepository, rows: LinkedRows) -> list[OutgoingMes
     snapshots = encode_snapshots(rows.snapshots)
     written = repo.written
     occurred = occurred_json(utc_now())  # the batch's events are made together
+    batch_ids: dict[uuid.UUID, str] = {}  # a batch's events mostly share one partner batch
     messages: list[OutgoingMessage] = []
     for event, outcome in rows.handled:
         if event.record is None:
@@ -229,9 +239,10 @@ def encode_linked(repo: MatcherRepository, rows: LinkedRows) -> list[OutgoingMes
         messages.append(
             linked_message(
                 outcome.person_id or outcome.address_key or event.record_key,
-                event_id=uuid.uuid5(LINKED_EVENT_NAMESPACE, str(event.event_id)),
+                event_id=uuid5_text(_LINKED_EVENT_NAMESPACE_BYTES, str(event.event_id)),
                 occurred_at=occurred,
-                batch_id=event.batch_id,
+                batch_id=batch_ids.get(event.batch_id)
+                or batch_ids.setdefault(event.batch_id, str(event.batch_id)),
                 change=outcome.change,
                 record=record,
                 person=snapshots.persons.get(outcome.person_id) if outcome.person_id else None,
