@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
-from lateral_shared.contracts.events import Resident
 from lateral_shared.contracts.records import AgencyKind, CleanRecord, RecordStatus
+
+_AGENCY_KINDS = tuple(AgencyKind)  # in the contract's order (iterating the enum costs more)
 
 
 def most_precise_date_of_birth(records: Iterable[CleanRecord]) -> str | None:
@@ -13,12 +15,12 @@ def most_precise_date_of_birth(records: Iterable[CleanRecord]) -> str | None:
 
     Among equally precise dates the most recent record's wins: partners correct mistakes.
     """
-    best: tuple[int, str, str] | None = None
+    best: tuple[int, date, str] | None = None
     for record in records:
         dob = record.person.date_of_birth if record.person else None
         if dob is None:
             continue
-        candidate = (len(dob), record.event_date.isoformat(), dob)
+        candidate = (len(dob), record.event_date, dob)
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return best[2] if best else None
@@ -27,14 +29,4 @@ def most_precise_date_of_birth(records: Iterable[CleanRecord]) -> str | None:
 def open_agency_kinds(records: Iterable[CleanRecord]) -> list[AgencyKind]:
     """The agency kinds with an open record, in the order the contract lists agency kinds."""
     open_kinds = {r.agency_kind for r in records if r.status is RecordStatus.OPEN}
-    return [kind for kind in AgencyKind if kind in open_kinds]
-
-
-def resident(person_id: str, records: Iterable[CleanRecord]) -> Resident:
-    """A person at an address, reduced to what the alert rules need."""
-    records = list(records)
-    return Resident(
-        person_id=person_id,
-        date_of_birth=most_precise_date_of_birth(records),
-        open_agency_kinds=open_agency_kinds(records),
-    )
+    return [kind for kind in _AGENCY_KINDS if kind in open_kinds]

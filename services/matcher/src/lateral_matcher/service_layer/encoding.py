@@ -9,17 +9,21 @@ this), so consumers see the same `records.linked` v1 events.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 
+from lateral_matcher.adapters.reads import StoredAddress
+from lateral_matcher.domain.residents import most_precise_date_of_birth, open_agency_kinds
 from lateral_shared.bus.port import OutgoingMessage
 from lateral_shared.contracts.events import RecordLinked
+from lateral_shared.contracts.records import CleanRecord
 
 HEADERS = {"event_type": RecordLinked.__name__}
 SCHEMA_VERSION: int = RecordLinked.model_fields["schema_version"].default
+ResidentJson = dict[str, str | list[str] | None]
 
 
 # `RecordLinked.occurred_at` as pydantic encodes it (the envelope's other fields are an int,
@@ -33,8 +37,34 @@ def occurred_json(occurred_at: datetime) -> str:
 
 
 def json_text(value: str | list[str]) -> str:
-    """A string or list of strings as pydantic writes it (compact, UTF-8 kept)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A string or list of strings as pydantic writes it (its own encoder: compact, UTF-8 kept)."""
+    return to_json(value).decode()
+
+
+def address_json(
+    address: StoredAddress, residents: list[ResidentJson], record_keys: list[str]
+) -> str:
+    """An `AddressSnapshot` as JSON: pydantic's encoder given plain values in the model's field
+    order (building the models first cost several times as much)."""
+    snapshot = {
+        "address_key": address.address_key,
+        "uprn": address.uprn,
+        "postcode": address.postcode,
+        "lines": address.lines,
+        "residents": residents,
+        "record_keys": record_keys,
+    }
+    return to_json(snapshot).decode()
+
+
+def resident_json(person_id: str, records: Sequence[CleanRecord]) -> ResidentJson:
+    """A `Resident` as `address_json` takes it (agency kinds as their values: the encoder takes
+    strings at once, enum members the slow way)."""
+    return {
+        "person_id": person_id,
+        "date_of_birth": most_precise_date_of_birth(records),
+        "open_agency_kinds": [kind.value for kind in open_agency_kinds(records)],
+    }
 
 
 def person_json(person_id: str, version: int, record_texts: Sequence[str]) -> str:

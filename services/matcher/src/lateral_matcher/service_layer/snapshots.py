@@ -9,9 +9,12 @@ from datetime import timedelta
 
 from lateral_matcher.adapters.reads import FreshPerson, JsonRecord, RecordReads, StoredAddress
 from lateral_matcher.domain.households import DEFAULT_WINDOW, household_members
-from lateral_matcher.domain.residents import resident
-from lateral_matcher.service_layer.encoding import person_json
-from lateral_shared.contracts.events import AddressSnapshot, Resident
+from lateral_matcher.service_layer.encoding import (
+    ResidentJson,
+    address_json,
+    person_json,
+    resident_json,
+)
 from lateral_shared.contracts.records import CleanRecord
 
 
@@ -69,23 +72,20 @@ def encode_snapshots(rows: SnapshotRows) -> Snapshots:
         for pid in rows.person_ids
         if pid in rows.versions
     }
-    residents: dict[str, Resident] = {}
+    residents: dict[str, ResidentJson] = {}
 
-    def resident_of(pid: str) -> Resident:
+    def resident_of(pid: str) -> ResidentJson:
         found = residents.get(pid)
         if found is None:
-            found = residents[pid] = resident(pid, (i.record for i in records_by_person[pid]))
+            found = residents[pid] = resident_json(pid, [i.record for i in records_by_person[pid]])
         return found
 
     places = {
-        key: AddressSnapshot(
-            address_key=key,
-            uprn=address.uprn,
-            postcode=address.postcode,
-            lines=address.lines,
-            residents=[resident_of(pid) for pid in rows.households[key]],
-            record_keys=sorted(record.record_key for _, record in rows.at_address[key]),
-        ).model_dump_json()
+        key: address_json(
+            address,
+            [resident_of(pid) for pid in rows.households[key]],
+            sorted(record.record_key for _, record in rows.at_address[key]),
+        )
         for key, address in rows.addresses.items()
     }
     return Snapshots(people, places)
