@@ -87,10 +87,26 @@ async def insert(conn: AsyncConnection, table: Table, rows: Sequence[Row]) -> No
         await conn.execute(table.insert(), list(rows))
         return
     names = list(rows[0])
-    columns = ", ".join(_quoted(n) for n in names)
-    sql = f"INSERT INTO {_quoted(table.name)} ({columns}) VALUES ({', '.join('?' * len(names))})"
     values = _Values(conn, table, names)
-    await conn.exec_driver_sql(sql, [values.row(row) for row in rows])
+    await conn.exec_driver_sql(_insert_sql(table, names), [values.row(row) for row in rows])
+
+
+async def insert_plain(
+    conn: AsyncConnection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert `rows` given as tuples in the order of `names`, of values no type converts (strings,
+    numbers): many small rows (blocking keys) cost no dict each."""
+    if not rows:
+        return
+    if not is_sqlite(conn):
+        await conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
+        return
+    await conn.exec_driver_sql(_insert_sql(table, names), list(rows))
+
+
+def _insert_sql(table: Table, names: Sequence[str]) -> str:
+    columns = ", ".join(_quoted(n) for n in names)
+    return f"INSERT INTO {_quoted(table.name)} ({columns}) VALUES ({', '.join('?' * len(names))})"
 
 
 async def sqlite_update(conn: AsyncConnection, table: Table, key: str, rows: Sequence[Row]) -> None:

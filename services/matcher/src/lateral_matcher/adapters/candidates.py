@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lateral_matcher.adapters.chunks import chunked
 from lateral_matcher.adapters.tables import blocking_keys, records
+from lateral_matcher.domain.profile import cached_profile
 from lateral_matcher.domain.resolution import CandidateRecord
 from lateral_shared.contracts.records import CleanRecord
 
@@ -58,11 +59,12 @@ async def load_candidates(
         filed.setdefault(key, set()).add(record_key)
         wanted[record_key] = None
     stored = await _records(conn, list(wanted))
-    candidates = {
-        record_key: CandidateRecord(row[0], parse(row[1]))
-        for record_key in wanted
-        if (row := stored.get(record_key)) is not None
-    }
+    candidates: dict[str, CandidateRecord] = {}
+    for record_key in wanted:
+        if (row := stored.get(record_key)) is not None:
+            # Profiled once here, not once for every record of the batch that meets it.
+            record = parse(row[1])
+            candidates[record_key] = CandidateRecord(row[0], record, cached_profile(record))
     gone = wanted.keys() - stored.keys()  # withdrawn (or, on PostgreSQL, moved meanwhile)
     if gone:
         filed = {key: found - gone for key, found in filed.items()}

@@ -198,11 +198,11 @@ class MatcherRepository(RecordReads):
                 delete(blocking_keys).where(blocking_keys.c.record_key.in_(chunk))
             )
         rows = [
-            {"key": key, "record_key": record_key}
+            (key, record_key)
             for record_key, record_keys in keys.items()
             for key in dict.fromkeys(record_keys)
         ]
-        await self._insert(blocking_keys, rows)
+        await bulk.insert_plain(self._conn, blocking_keys, ("key", "record_key"), rows)
 
     async def _write_persons(self, changes: BatchChanges, *, now: datetime) -> None:
         await self._insert(

@@ -19,6 +19,7 @@ from lateral_shared.contracts.records import CleanAddress, CleanRecord
 
 from .households import household_address_key
 from .merging import Merge, PersonRedirects, choose_survivor, merge_reason
+from .profile import cached_profile
 from .resolution import (
     CandidateRecord,
     Outcome,
@@ -256,8 +257,9 @@ class BatchResolution:
             # Merges are rare: the person's candidate records are found by looking through all.
             moved = sorted(k for k, c in self._candidates.items() if c.person_id == person_id)
             for record_key in moved:
+                moving = self._candidates[record_key]
                 self._candidates[record_key] = CandidateRecord(
-                    survivor, self._candidates[record_key].record
+                    survivor, moving.record, moving.profile
                 )
             self.changes.redirects.merge(person_id, into=survivor)
             self.changes.merges.append(
@@ -298,7 +300,7 @@ class BatchResolution:
         self.changes.keys[key] = keys
         if person_id is None:
             return
-        self._candidates[key] = CandidateRecord(person_id, record)
+        self._candidates[key] = CandidateRecord(person_id, record, cached_profile(record))
         for blocking_key in keys:
             self._file(blocking_key, key)
 
