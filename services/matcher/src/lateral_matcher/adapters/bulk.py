@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import date
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -20,6 +21,8 @@ from sqlalchemy import JSON, Table
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Row = dict[str, Any]
+# Bound parameters in one statement: within SQLite's default limit since 3.32 (32,766).
+MAX_PARAMETERS = 32_766
 
 
 def is_sqlite(conn: AsyncConnection) -> bool:
@@ -88,7 +91,7 @@ async def insert(conn: AsyncConnection, table: Table, rows: Sequence[Row]) -> No
         return
     names = list(rows[0])
     values = _Values(conn, table, names)
-    await conn.exec_driver_sql(_insert_sql(table, names), [values.row(row) for row in rows])
+    await _insert_rows(conn, table, names, [values.row(row) for row in rows])
 
 
 async def insert_plain(
@@ -101,12 +104,28 @@ async def insert_plain(
     if not is_sqlite(conn):
         await conn.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in rows])
         return
-    await conn.exec_driver_sql(_insert_sql(table, names), list(rows))
+    await _insert_rows(conn, table, names, rows)
 
 
-def _insert_sql(table: Table, names: Sequence[str]) -> str:
-    columns = ", ".join(_quoted(n) for n in names)
-    return f"INSERT INTO {_quoted(table.name)} ({columns}) VALUES ({', '.join('?' * len(names))})"
+async def _insert_rows(
+    conn: AsyncConnection, table: Table, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """SQLite: many rows to one INSERT statement. The driver binds them at once and SQLite
+    inserts them in one step, handing the GIL back once; executemany steps once per row, and
+    each step takes the GIL back from whatever the event loop's thread is doing.
+
+    Statements hold a power of two of rows, the largest first: the driver keeps every statement
+    it prepared (128 of them) and a statement of 2,000 rows is big, so only a few sizes are made.
+    """
+    into = f"INSERT INTO {_quoted(table.name)} ({', '.join(_quoted(n) for n in names)}) VALUES "
+    row = f"({', '.join('?' * len(names))})"
+    most = 1 << (max(1, MAX_PARAMETERS // len(names)).bit_length() - 1)
+    start = 0
+    while start < len(rows):
+        size = min(most, 1 << ((len(rows) - start).bit_length() - 1))
+        values = tuple(chain.from_iterable(rows[start : start + size]))
+        await conn.exec_driver_sql(into + ", ".join([row] * size), values)
+        start += size
 
 
 async def sqlite_update(conn: AsyncConnection, table: Table, key: str, rows: Sequence[Row]) -> None:

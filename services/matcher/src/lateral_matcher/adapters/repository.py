@@ -9,9 +9,10 @@ lock the batch's blocking keys first (`locks`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Table, Text, bindparam, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -41,6 +42,8 @@ from lateral_matcher.domain.batch import BatchChanges, KnownState, StoredRecord
 from lateral_matcher.domain.resolution import CandidateRecord, StewardDecisions
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
+
+T = TypeVar("T")
 
 
 class MatcherRepository(RecordReads):
@@ -124,25 +127,13 @@ class MatcherRepository(RecordReads):
         survivor): the batch's records linked to them have been moved to the survivor.
         """
         await self._write_persons(changes, now=now)
-        current = changes.redirects.current
-        record_rows, link_rows = [], []
-        for key, write in changes.records.items():
-            person_id = current(write.person_id)
-            text = write.record.model_dump_json()
-            remember_parsed(text, write.record)  # a candidate of later batches: no re-parse
-            self.written[key] = JsonRecord(write.record, text)
-            record_rows.append(
-                {"record_key": key, "person_id": person_id, "address_key": write.address_key,
-                 "content_hash": write.record.content_hash, "record": text, "updated_at": now,
-                 "withdrawn_at": None}
-            )  # fmt: skip
-            link_rows.append(
-                {"record_key": key, "person_id": person_id,
-                 "explanation": self.explanation_json(write.explanation), "updated_at": now}
-            )  # fmt: skip
-        await self._upsert(records, "record_key", record_rows, set(known.records), "record")
+        # The rows of each table are made while the previous table's are written (on SQLite,
+        # in the driver's thread: the second core).
+        filing = self._file_keys(changes.keys, refiled=set(known.records))
+        record_rows = await _alongside(filing, lambda: self._record_rows(changes, now))
+        storing = self._upsert(records, "record_key", record_rows, set(known.records), "record")
+        link_rows = await _alongside(storing, lambda: self._link_rows(changes, now))
         await self._upsert(links, "record_key", link_rows, set(known.links), "explanation")
-        await self._file_keys(changes.keys, refiled=set(known.records))
         await self._write_addresses(changes.addresses, now=now)
         if changes.withdrawn:
             await self._conn.execute(
@@ -151,10 +142,33 @@ class MatcherRepository(RecordReads):
                 .values(withdrawn_at=now, updated_at=now)
             )
         await identity.apply_merges(self._conn, changes.merges, now=now)
-        await reviews.raise_items(self._conn, changes.reviews, current, now=now)
+        await reviews.raise_items(self._conn, changes.reviews, changes.redirects.current, now=now)
         late = await self._follow_late_merges(record_rows, now=now)
         self._note_fresh(changes, record_rows, late)
         return late
+
+    def _record_rows(self, changes: BatchChanges, now: datetime) -> list[dict[str, Any]]:
+        """The batch's `records` rows, each record encoded once (`written` lends the JSON on)."""
+        current = changes.redirects.current
+        rows = []
+        for key, write in changes.records.items():
+            text = write.record.model_dump_json()
+            remember_parsed(text, write.record)  # a candidate of later batches: no re-parse
+            self.written[key] = JsonRecord(write.record, text)
+            rows.append(
+                {"record_key": key, "person_id": current(write.person_id),
+                 "address_key": write.address_key, "content_hash": write.record.content_hash,
+                 "record": text, "updated_at": now, "withdrawn_at": None}
+            )  # fmt: skip
+        return rows
+
+    def _link_rows(self, changes: BatchChanges, now: datetime) -> list[dict[str, Any]]:
+        current = changes.redirects.current
+        return [
+            {"record_key": key, "person_id": current(write.person_id),
+             "explanation": self.explanation_json(write.explanation), "updated_at": now}
+            for key, write in changes.records.items()
+        ]  # fmt: skip
 
     def _note_fresh(
         self, changes: BatchChanges, record_rows: list[dict[str, Any]], late: dict[str, str]
@@ -318,3 +332,15 @@ class MatcherRepository(RecordReads):
         review queue, so reprocessing `records.clean` from the start rebuilds the clusters."""
         for table in (blocking_keys, links, records, persons, addresses, identity_changes):
             await self._conn.execute(delete(table))
+
+
+async def _alongside(statements: Awaitable[None], work: Callable[[], T]) -> T:
+    """`work()` (no I/O) done while `statements` run. On SQLite a multi-row insert is one call
+    into the driver's thread, which releases the GIL; only the first statement overlaps (the
+    next waits for the event loop)."""
+    running = asyncio.ensure_future(statements)
+    await asyncio.sleep(0)  # the first statement is handed to the driver on the first step
+    try:
+        return work()
+    finally:
+        await running
