@@ -24,6 +24,7 @@ from lateral_matcher.adapters.reads import (
     FreshPerson,
     JsonRecord,
     RecordReads,
+    StoredAddress,
     by_event_date,
     remember_parsed,
 )
@@ -53,6 +54,8 @@ class MatcherRepository(RecordReads):
         self.written: dict[str, JsonRecord] = {}
         # Persons the batch written created, with every record they have: (version, records).
         self.fresh: dict[str, FreshPerson] = {}
+        # The addresses the batch wrote or read to write, as they now are (the snapshots' too).
+        self.addresses: dict[str, StoredAddress] = {}
         self._explained: dict[int, tuple[LinkExplanation, str]] = {}
 
     def explanation_json(self, explanation: LinkExplanation) -> str:
@@ -259,7 +262,9 @@ class MatcherRepository(RecordReads):
             postcode = address.postcode or (old.postcode if old else None)
             lines = list(address.lines) or (old.lines if old else [])
             if old and (old.uprn, old.postcode, old.lines) == (uprn, postcode, lines):
+                self.addresses[key] = old
                 continue
+            self.addresses[key] = StoredAddress(key, uprn, postcode, lines)
             rows.append(
                 {"address_key": key, "uprn": uprn, "postcode": postcode, "lines": lines,
                  "updated_at": now}

@@ -211,7 +211,12 @@ async def read_linked(
     person_ids = [o.person_id for o in outcomes if o.person_id is not None]
     address_keys = [o.address_key for o in outcomes if o.address_key is not None]
     snapshots = await read_snapshot_rows(
-        repo, person_ids, address_keys, window=window, fresh=repo.fresh
+        repo,
+        person_ids,
+        address_keys,
+        window=window,
+        fresh=repo.fresh,
+        known_addresses=repo.addresses,
     )
     withdrawn = await repo.stored_json_records(
         [event.record_key for event, _ in handled if event.record is None]

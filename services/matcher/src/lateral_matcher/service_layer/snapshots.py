@@ -45,10 +45,13 @@ async def read_snapshot_rows(
     *,
     window: timedelta = DEFAULT_WINDOW,
     fresh: Mapping[str, FreshPerson] | None = None,
+    known_addresses: Mapping[str, StoredAddress] | None = None,
 ) -> SnapshotRows:
     """Everything `encode_snapshots` needs, read in the current transaction (which may end
-    before they are encoded)."""
+    before they are encoded); `fresh` persons and `known_addresses` (as the batch left them)
+    are not read again."""
     fresh = fresh or {}
+    known_addresses = known_addresses or {}
     person_ids = list(dict.fromkeys(person_ids))
     address_keys = list(dict.fromkeys(address_keys))
     at_address = await repo.records_at_addresses(address_keys)
@@ -60,7 +63,8 @@ async def read_snapshot_rows(
     for pid, person in fresh.items():
         records_by_person[pid] = person.records
         versions[pid] = person.version
-    addresses = await repo.get_addresses(address_keys)
+    addresses = {key: known_addresses[key] for key in address_keys if key in known_addresses}
+    addresses |= await repo.get_addresses([k for k in address_keys if k not in known_addresses])
     return SnapshotRows(person_ids, at_address, households, records_by_person, versions, addresses)
 
 
