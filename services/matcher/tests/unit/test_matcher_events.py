@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from lateral_matcher.adapters import candidates as candidate_reads
 from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.adapters.repository import MatcherRepository
+from lateral_matcher.adapters.tables import records
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.domain.resolution import (
     CandidateRecord,
@@ -130,3 +132,26 @@ async def test_a_very_common_key_meets_only_its_most_recent_records(
         assert spy.seen[record.record_key] == sorted(sent[-3:])
         sent.append(record.record_key)
     assert candidate_reads._BIG_KEYS  # the common key was found, and is read ranked since
+
+
+async def test_a_record_stored_anew_by_another_writer_is_read_as_stored(
+    matcher: Any, make_record: MakeRecord
+) -> None:
+    """Parsed records are kept in memory: a record another matcher replica stored again under
+    the same key (here: a new forename, written straight to the table) must be read as it is
+    stored now, not as this process last parsed it."""
+    [event] = await matcher.send(make_record("1", person=ZOE))
+    person_id = event.person.person_id
+    renamed = make_record("1", person={**ZOE, "forename": "Zoe"})
+    async with matcher.engine.begin() as conn:
+        await conn.execute(
+            update(records)
+            .where(records.c.record_key == renamed.record_key)
+            .values(record=renamed.model_dump(mode="json"))
+        )
+    async with matcher.engine.connect() as conn:
+        repo = MatcherRepository(conn)
+        [stored] = (await repo.records_of_persons([person_id]))[person_id]
+        by_key = await repo.stored_records([renamed.record_key])
+    assert stored == renamed
+    assert by_key[renamed.record_key] == renamed

@@ -31,7 +31,7 @@ _BIG_KEYS: set[str] = set()  # keys seen with more than CANDIDATES_PER_KEY live 
 _BIG_KEYS_KEPT = 100_000
 
 Filed = dict[str, set[str]]  # blocking key -> record keys
-Parse = Callable[[str], CleanRecord]
+Parse = Callable[[str, str], CleanRecord]  # (record key, stored JSON) -> the record
 
 
 async def load_candidates(
@@ -63,7 +63,7 @@ async def load_candidates(
     for record_key in wanted:
         if (row := stored.get(record_key)) is not None:
             # Profiled once here, not once for every record of the batch that meets it.
-            record = parse(row[1])
+            record = parse(record_key, row[1])
             candidates[record_key] = CandidateRecord(row[0], record, cached_profile(record))
     gone = wanted.keys() - stored.keys()  # withdrawn (or, on PostgreSQL, moved meanwhile)
     if gone:

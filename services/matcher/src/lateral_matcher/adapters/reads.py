@@ -1,8 +1,10 @@
 """Reads for the snapshots the matcher publishes: persons, their records, addresses.
 
 Stored records are read as JSON text and parsed by pydantic in one step; a parsed record is kept in
-a bounded in-process cache keyed by that text, so it can never be stale (a candidate met by many
-records of a batch, or batch after batch, is parsed once). Snapshot reads hand back the text with
+a bounded in-process cache by record key with the text it was parsed from, and used only while the
+stored text is that text, so it can never be stale (a candidate met by many records of a batch, or
+batch after batch, is parsed once). Comparing the texts costs a fraction of hashing one, which a
+cache keyed by the text paid for every row read. Snapshot reads hand back the text with
 the record: the events carry it as it is, so a record is never encoded again to be published.
 """
 
@@ -19,7 +21,10 @@ from lateral_matcher.adapters.tables import addresses, persons, records
 from lateral_shared.contracts.records import CleanRecord
 
 CACHE_SIZE = 200_000
-_parsed: dict[str, CleanRecord] = {}
+# By record key: the text last parsed or written, and its record (two dicts rather than one of
+# pairs: no object per entry for the garbage collector to walk).
+_texts: dict[str, str] = {}
+_records: dict[str, CleanRecord] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,21 +56,25 @@ def remember_parsed(text: str, record: CleanRecord) -> None:
     _keep(text, record)
 
 
-def _parse(text: str) -> CleanRecord:
-    found = _parsed.get(text)
-    if found is None:
-        found = CleanRecord.model_validate_json(text)
-        _keep(text, found)
-    return found
+def _parse(record_key: str, text: str) -> CleanRecord:
+    if _texts.get(record_key) == text:
+        return _records[record_key]
+    record = CleanRecord.model_validate_json(text)
+    _keep(text, record)
+    return record
 
 
 def _keep(text: str, record: CleanRecord) -> None:
     """Cache a parsed record; when full, the oldest half goes first (dicts keep insertion
-    order), whether the record was just written or just read."""
-    if len(_parsed) >= CACHE_SIZE:
-        for old in list(_parsed)[: CACHE_SIZE // 2]:
-            del _parsed[old]
-    _parsed[text] = record
+    order, and a record parsed or written again moves to the newest end)."""
+    key = record.record_key  # the stored row's key: the record's own string, shared
+    if len(_texts) >= CACHE_SIZE:
+        for old in list(_texts)[: CACHE_SIZE // 2]:
+            del _texts[old], _records[old]
+    if _texts.pop(key, None) is not None:
+        del _records[key]
+    _texts[key] = text
+    _records[key] = record
 
 
 def by_event_date(item: JsonRecord) -> tuple[object, str]:
@@ -81,8 +90,9 @@ class RecordReads:
         return self._conn
 
     @staticmethod
-    def parse_record(text: str) -> CleanRecord:
-        return _parse(text)
+    def parse_record(record_key: str, text: str) -> CleanRecord:
+        """The record stored under `record_key` as `text`."""
+        return _parse(record_key, text)
 
     async def get_addresses(self, address_keys: Sequence[str]) -> dict[str, StoredAddress]:
         found: dict[str, StoredAddress] = {}
@@ -117,11 +127,11 @@ class RecordReads:
         found: dict[str, list[JsonRecord]] = {pid: [] for pid in person_ids}
         c = records.c
         for chunk in chunked(person_ids):
-            stmt = select(c.person_id, cast(c.record, Text)).where(
+            stmt = select(c.person_id, c.record_key, cast(c.record, Text)).where(
                 c.person_id.in_(chunk), c.withdrawn_at.is_(None)
             )
-            for person_id, text in await self._conn.execute(stmt):
-                found[person_id].append(JsonRecord(_parse(text), text))
+            for person_id, record_key, text in await self._conn.execute(stmt):
+                found[person_id].append(JsonRecord(_parse(record_key, text), text))
         for person_records in found.values():
             person_records.sort(key=by_event_date)
         return found
@@ -134,10 +144,10 @@ class RecordReads:
         c = records.c
         for chunk in chunked(address_keys):
             stmt = (
-                select(c.address_key, c.person_id, cast(c.record, Text))
+                select(c.address_key, c.person_id, c.record_key, cast(c.record, Text))
                 .where(c.address_key.in_(chunk), c.withdrawn_at.is_(None))
                 .order_by(c.record_key)
             )  # fmt: skip
-            for address_key, person_id, text in await self._conn.execute(stmt):
-                found[address_key].append((person_id, _parse(text)))
+            for address_key, person_id, record_key, text in await self._conn.execute(stmt):
+                found[address_key].append((person_id, _parse(record_key, text)))
         return found

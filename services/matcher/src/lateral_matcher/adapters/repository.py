@@ -321,7 +321,7 @@ class MatcherRepository(RecordReads):
                 records.c.record_key.in_(chunk)
             )
             for key, text in await self._conn.execute(stmt):
-                found[key] = JsonRecord(self.parse_record(text), text)
+                found[key] = JsonRecord(self.parse_record(key, text), text)
         return found
 
     async def count(self, table: str) -> int:
