@@ -5,7 +5,8 @@ microseconds a row), which for the matcher's handful of rows per record cost mor
 own work. On SQLite these helpers build the statement once and give the driver plain tuples,
 converting values as Core would (dates with the dialect's own processor, lists and dicts as JSON
 text); JSON columns whose values are already encoded text are stored as that text, as Core does
-with a `Text` bind. Other databases go through Core unchanged.
+with a `Text` bind. Inserts put many rows in one statement (`_insert_rows`). Other databases go
+through Core unchanged.
 """
 
 from __future__ import annotations
