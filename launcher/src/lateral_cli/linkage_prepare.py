@@ -8,9 +8,10 @@ it inherits the records), so the main loop only groups candidates by person, app
 and decides, in order.
 
 The worker also compares each record with its candidates while it is ahead of the main loop by
-`LEAD` chunks or more; when it is not, it sends a chunk without comparisons and the resolver makes
-the ones it needs itself. The two processes so share the comparisons, the bulk of the work,
-whatever each one's speed; the answers are the same either way (a comparison is pure).
+`LEAD` chunks or more; when it is not, it sends a chunk without comparisons and the main loop
+makes them itself. Either side compares a record with all its candidates in one pass
+(`PersonScorer.compared_against`). The two processes so share the comparisons, the bulk of the
+work, whatever each one's speed; the answers are the same either way (a comparison is pure).
 """
 
 from __future__ import annotations
@@ -144,7 +145,7 @@ def _work(
     gc.disable()
     try:
         numbered = _Numbered()
-        compare = PersonScorer(model).compared
+        compare = PersonScorer(model).compared_against
         profiles: list[PersonProfile | None] = []
         chunk: list[_Wire] = []
         sent = 0
@@ -155,11 +156,12 @@ def _work(
             profiles.append(profile)
             numbers = None
             if comparing and profile is not None and has_person_details(record.person):
-                numbers = [
-                    numbered(compare(profile, other))
+                others = [
+                    other
                     for i in prepared.candidates
                     if (other := profiles[i]) is not None  # always so: candidates have persons
                 ]
+                numbers = numbered.each(compare(profile, others))
             chunk.append((prepared.keys, prepared.candidates, numbers))
             if len(chunk) == CHUNK:
                 send.send((numbered.take_new(), chunk))
@@ -186,6 +188,18 @@ class _Numbered:
             number = self._numbers[compared] = len(self._numbers)
             self._new.append(compared)
         return number
+
+    def each(self, compared: list[Compared]) -> list[int]:
+        """The numbers of one record's comparisons, each distinct object looked up once (equal
+        patterns share one: `PersonScorer.compared_against`), not hashed field by field."""
+        seen: dict[int, int] = {}  # id of a comparison in `compared` (alive meanwhile) -> number
+        numbers = []
+        for one in compared:
+            number = seen.get(id(one))
+            if number is None:
+                number = seen[id(one)] = self(one)
+            numbers.append(number)
+        return numbers
 
     def take_new(self) -> list[Compared]:
         """The comparisons numbered since the last call (the main process appends them)."""

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from lateral_matcher.domain.comparisons import COMPARISONS, NULL, compare
+from lateral_matcher.domain.candidates import PersonScorer
+from lateral_matcher.domain.comparisons import COMPARISONS, NULL, compare, compare_against
 from lateral_matcher.domain.profile import PersonProfile, person_profile
+from lateral_matcher.domain.shipped import load_shipped_model
 from lateral_shared.contracts.records import (
     AgencyKind,
     CleanAddress,
@@ -159,11 +161,11 @@ def test_person_ids_of_different_feeds_are_not_compared() -> None:
     assert level("feed_person_id", one, other) == "null"
 
 
-def test_every_pair_compares_as_each_comparison_on_its_own_says() -> None:
-    """`compare` (one function, for speed) gives each comparison's own level for every pair."""
+def varied_profiles() -> list[PersonProfile]:
+    """150 profiles drawn from values that reach every level of every comparison."""
     rng = random.Random(3)  # noqa: S311 -- test data, not security
     forenames = [None, "William", "Bill", "W", "Wiliam", "Willem", "Oliver", "O", "Peggy"]
-    surnames = [None, "Smith", "Smith-Jones", "Jones", "Smyth", "Smithe", "Brown"]
+    surnames = [None, "Smith", "Smith-Jones", "SmithJones", "Jones", "Smyth", "Smithe", "Brown"]
     aliases: list[list[str]] = [[], ["Jones"], ["Brown", "Ann Smith"], ["Taylor"]]
     dates = [None, "1990", "1990-05", "1991-05", "1990-05-12", "1990-12-05", "1991-05-12",
              "1990-05-13", "1990-06-12", "2001-03-04"]  # fmt: skip
@@ -181,10 +183,28 @@ def test_every_pair_compares_as_each_comparison_on_its_own_says() -> None:
             nhs_number=rng.choice([None, "9434765919", "9434765870"]),
             person_ref=rng.choice([None, "A1", "A2"]), **rng.choice(places),
         ))  # fmt: skip
+    return profiles
+
+
+def test_every_pair_compares_as_each_comparison_on_its_own_says() -> None:
+    """`compare` (one function, for speed) and `compare_against` (one record against many)
+    give each comparison's own level for every pair."""
+    profiles = varied_profiles()
     seen: set[tuple[int, ...]] = set()
     for one in profiles:
-        for other in profiles:
+        against = compare_against(one, profiles)
+        for other, batched in zip(profiles, against, strict=True):
             pattern = compare(one, other)
             assert pattern == tuple(c.compare(one, other) for c in COMPARISONS)
+            assert batched == pattern
             seen.add(pattern)
     assert len(seen) > 500  # the pairs reach many combinations of levels
+
+
+def test_one_record_scored_against_many_as_pair_by_pair() -> None:
+    """`PersonScorer.compared_against` gives each pair's levels, weights and match weight."""
+    profiles = varied_profiles()
+    batched, pairwise = PersonScorer(load_shipped_model()), PersonScorer(load_shipped_model())
+    for one in profiles:
+        expected = [pairwise.compared(one, other) for other in profiles]
+        assert batched.compared_against(one, profiles) == expected

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .comparisons import Pattern, compare
+from .comparisons import Pattern, compare, compare_against
 from .model import MatchModel, Scorer, probability
 from .profile import PersonProfile
 
@@ -147,6 +147,22 @@ class PersonScorer:
             if len(self._pairs) >= PAIR_CACHE_SIZE:
                 self._pairs.clear()
             self._pairs[key] = found
+        return found
+
+    def compared_against(
+        self, profile: PersonProfile, others: Sequence[PersonProfile]
+    ) -> list[Compared]:
+        """`compared` for each of `others`, in order, made in one pass and not remembered (for
+        a caller that keeps its own): equal patterns share one `Compared` object."""
+        by_pattern: dict[Pattern, Compared] = {}
+        found: list[Compared] = []
+        scorer = self._scorer
+        for pattern in compare_against(profile, others):
+            compared = by_pattern.get(pattern)
+            if compared is None:
+                weights = scorer.field_weights(pattern, profile)
+                compared = by_pattern[pattern] = (pattern, weights, scorer.match_weight(weights))
+            found.append(compared)
         return found
 
     def remember(self, profile: PersonProfile, compared: dict[str, list[Compared]]) -> None:

@@ -9,7 +9,7 @@ for every level.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import ne
@@ -251,3 +251,62 @@ def compare(a: PersonProfile, b: PersonProfile) -> Pattern:  # noqa: PLR0912 (ei
     return (
         forename, surname, other_names, dob, gender, compare_address(a, b), nhs, person_ref
     )  # fmt: skip
+
+
+def compare_against(  # noqa: PLR0912 (eight comparisons, in one loop)
+    a: PersonProfile, others: Sequence[PersonProfile]
+) -> list[Pattern]:
+    """`compare(a, other)` for each of `others`, in order: one record against its candidates.
+
+    Given `a`, the forename, surname and date-of-birth levels depend on the other's value
+    alone, and a record's candidates repeat values (a person's records, a blocking key's date of
+    birth): each distinct value is compared once, by the comparison functions above. Kept equal
+    to `compare` by a test over many pairs."""
+    forenames: dict[str | None, int] = {}
+    surnames: dict[tuple[str, frozenset[str]], int] = {}
+    dates: dict[str | None, int] = {}
+    a_surname, a_aliases, a_gender, a_nhs = a.surname, a.alias_words, a.gender, a.nhs_number
+    a_ref, a_feed, a_uprn, a_postcode, a_sector = (
+        a.person_ref, a.feed_id, a.uprn, a.postcode, a.sector
+    )  # fmt: skip
+    patterns: list[Pattern] = []
+    for b in others:
+        forename = forenames.get(b.forename)
+        if forename is None:
+            forename = forenames[b.forename] = compare_forename(a, b)
+        one = b.surname
+        if one is None or a_surname is None:
+            surname = NULL
+        elif one == a_surname:
+            surname = 0
+        else:
+            key = (one, b.surname_parts)
+            found = surnames.get(key)
+            if found is None:
+                found = surnames[key] = compare_surname(a, b)
+            surname = found
+        if (not a_aliases and not b.alias_words) or surname == 0:
+            other_names = NULL
+        else:
+            other_names = compare_other_names(a, b)
+        dob = dates.get(b.date_of_birth)
+        if dob is None:
+            dob = dates[b.date_of_birth] = compare_date_of_birth(a, b)
+        gender = NULL if a_gender is None or b.gender is None else 0 if a_gender == b.gender else 1
+        if a_uprn is not None and a_uprn == b.uprn:
+            address = 0
+        elif a_postcode is None or b.postcode is None:
+            address = NULL if a_uprn is None or b.uprn is None else 3
+        elif a_postcode == b.postcode:
+            address = 1
+        else:
+            address = 2 if a_sector is not None and a_sector == b.sector else 3
+        one = b.nhs_number
+        nhs = NULL if a_nhs is None or one is None else 0 if a_nhs == one else 1
+        one = b.person_ref
+        if a_ref is None or one is None or a_feed != b.feed_id:
+            person_ref = NULL
+        else:
+            person_ref = 0 if a_ref == one else 1
+        patterns.append((forename, surname, other_names, dob, gender, address, nhs, person_ref))
+    return patterns
