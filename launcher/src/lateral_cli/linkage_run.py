@@ -31,7 +31,7 @@ __all__ = ["KEY_CAP", "MemoryStore", "RunResult", "run_incremental"]
 # records) and the worker's own costs (its copy of every profile, the pipe) outweigh what it
 # takes off the main loop; at region size (~600,000) it takes about half (resolver_throughput.py).
 WORKER_MIN_RECORDS = 200_000
-COLLECT_EVERY = 50_000  # the matcher service's setting (`lateral_matcher.entrypoints.main`)
+COLLECT_EVERY = 200_000  # the matcher service's setting (`lateral_matcher.entrypoints.main`)
 
 
 @dataclass
