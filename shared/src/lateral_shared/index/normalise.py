@@ -185,6 +185,7 @@ def is_misspellable_address_word(token: str) -> bool:
     return token.isalpha() and max_edits(token) > 0 and token not in SPELLINGS
 
 
+@lru_cache(maxsize=4_096)
 def street_type_spellings_near(word: str) -> tuple[str, ...]:
     """Every way of writing the street-type words within `word`'s spelling tolerance: a
     misspelt "Raod" is "Road", which a document may hold as "Rd" ("rd", "road")."""
