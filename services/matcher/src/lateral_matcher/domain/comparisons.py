@@ -253,9 +253,7 @@ def compare(a: PersonProfile, b: PersonProfile) -> Pattern:  # noqa: PLR0912 (ei
     )  # fmt: skip
 
 
-def compare_against(  # noqa: PLR0912 (eight comparisons, in one loop)
-    a: PersonProfile, others: Sequence[PersonProfile]
-) -> list[Pattern]:
+def compare_against(a: PersonProfile, others: Sequence[PersonProfile]) -> list[Pattern]:
     """`compare(a, other)` for each of `others`, in order: one record against its candidates.
 
     Given `a`, the forename, surname and date-of-birth levels depend on the other's value
@@ -266,9 +264,7 @@ def compare_against(  # noqa: PLR0912 (eight comparisons, in one loop)
     surnames: dict[tuple[str, frozenset[str]], int] = {}
     dates: dict[str | None, int] = {}
     a_surname, a_aliases, a_gender, a_nhs = a.surname, a.alias_words, a.gender, a.nhs_number
-    a_ref, a_feed, a_uprn, a_postcode, a_sector = (
-        a.person_ref, a.feed_id, a.uprn, a.postcode, a.sector
-    )  # fmt: skip
+    a_ref, a_feed = a.person_ref, a.feed_id
     patterns: list[Pattern] = []
     for b in others:
         forename = forenames.get(b.forename)
@@ -293,14 +289,7 @@ def compare_against(  # noqa: PLR0912 (eight comparisons, in one loop)
         if dob is None:
             dob = dates[b.date_of_birth] = compare_date_of_birth(a, b)
         gender = NULL if a_gender is None or b.gender is None else 0 if a_gender == b.gender else 1
-        if a_uprn is not None and a_uprn == b.uprn:
-            address = 0
-        elif a_postcode is None or b.postcode is None:
-            address = NULL if a_uprn is None or b.uprn is None else 3
-        elif a_postcode == b.postcode:
-            address = 1
-        else:
-            address = 2 if a_sector is not None and a_sector == b.sector else 3
+        address = compare_address(a, b)
         one = b.nhs_number
         nhs = NULL if a_nhs is None or one is None else 0 if a_nhs == one else 1
         one = b.person_ref
