@@ -103,7 +103,7 @@ async def main(args: argparse.Namespace) -> None:
         ) as client:  # fmt: skip
 
             async def direct(criteria: dict[str, str]) -> int:
-                return (await index.search(sl._query(criteria))).total
+                return await sl.index_search(index, criteria)
 
             async def api(criteria: dict[str, str]) -> int:
                 body = {**criteria, "reason": "bench: latency"}
