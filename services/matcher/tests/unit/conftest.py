@@ -155,7 +155,7 @@ class ScriptedResolver:
             return Resolution(Outcome.ADDRESS_ONLY, None, _explained("address_only"))
 
         def persons(wanted: set[str]) -> list[str]:
-            found = {c.person_id for c in candidates if c.record.record_key in wanted}
+            found = {c.person_id for c in candidates if c.record_key in wanted}
             found |= {p for k, p in decisions.same if k == key}
             return sorted(p for p in found if (key, p) not in decisions.not_same)
 

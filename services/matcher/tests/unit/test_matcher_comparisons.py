@@ -10,7 +10,13 @@ import pytest
 
 from lateral_matcher.domain.candidates import PersonScorer
 from lateral_matcher.domain.comparisons import COMPARISONS, NULL, compare, compare_against
-from lateral_matcher.domain.profile import PersonProfile, person_profile
+from lateral_matcher.domain.profile import (
+    PersonProfile,
+    clear_profiles,
+    person_profile,
+    profile_json,
+    stored_profile,
+)
 from lateral_matcher.domain.shipped import load_shipped_model
 from lateral_shared.contracts.records import (
     AgencyKind,
@@ -208,3 +214,22 @@ def test_one_record_scored_against_many_as_pair_by_pair() -> None:
     for one in profiles:
         expected = [pairwise.compared(one, other) for other in profiles]
         assert batched.compared_against(one, profiles) == expected
+
+
+def test_a_profile_read_back_from_its_stored_form_is_the_same_profile() -> None:
+    """The store keeps each record's profile beside it and candidates are read from that: read
+    back, every field, the derived forms and the signature are as profiling the record gave, and
+    a profile stored in another format is not used."""
+    clear_profiles()
+    profiles = varied_profiles()
+    for original in profiles:
+        text = profile_json(original)
+        read = stored_profile(original.record_key, text)
+        assert read == original
+        assert read is not None
+        assert (read.signature_key, read.full_dob) == (original.signature_key, original.full_dob)
+        assert read.formal_names == original.formal_names
+        assert [compare(read, other) for other in profiles[:20]] == [
+            compare(original, other) for other in profiles[:20]
+        ]
+        assert stored_profile(original.record_key, "[0," + text.split(",", 1)[1]) is None

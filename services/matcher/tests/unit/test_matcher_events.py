@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from lateral_matcher.adapters import candidates as candidate_reads
 from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.tables import records
 from lateral_matcher.bootstrap import migrate_database
+from lateral_matcher.domain.profile import clear_profiles, person_profile, profile_json
 from lateral_matcher.domain.resolution import (
     CandidateRecord,
     Resolution,
@@ -99,7 +100,7 @@ class Spy:
     def resolve(
         self, record: CleanRecord, candidates: Sequence[CandidateRecord], decisions: Any
     ) -> Resolution:
-        self.seen[record.record_key] = sorted(c.record.record_key for c in candidates)
+        self.seen[record.record_key] = sorted(c.record_key for c in candidates)
         assert isinstance(decisions, StewardDecisions)
         return self.inner.resolve(record, candidates, decisions)
 
@@ -155,3 +156,47 @@ async def test_a_record_stored_anew_by_another_writer_is_read_as_stored(
         by_key = await repo.stored_records([renamed.record_key])
     assert stored == renamed
     assert by_key[renamed.record_key] == renamed
+
+
+async def test_a_candidate_is_compared_as_its_stored_record_says(
+    matcher: Any, make_record: MakeRecord
+) -> None:
+    """A candidate is read from the profile stored beside its record, and kept in memory: what
+    is read is the profile as stored now (here another replica re-stored the record with a new
+    forename), the same as profiling the record itself would give."""
+    first = make_record("1", person=ZOE)
+    await matcher.send(first)
+    renamed = make_record("1", person={**ZOE, "forename": "Zoe"})
+    for record in (first, renamed):
+        profile = person_profile(record)
+        assert profile is not None
+        async with matcher.engine.begin() as conn:
+            await conn.execute(
+                update(records)
+                .where(records.c.record_key == record.record_key)
+                .values(record=record.model_dump(mode="json"), profile=profile_json(profile))
+            )
+        async with matcher.engine.connect() as conn:
+            met, _ = await candidate_reads.load_candidates(
+                conn, [f"nhs:{NHS}"], MatcherRepository.parse_record
+            )
+        assert met[record.record_key].profile == profile
+        assert met[record.record_key].profile.forename_text == record.person.forename
+
+
+@pytest.mark.parametrize("kept", ["nothing", "another format"])
+async def test_a_record_stored_without_a_usable_profile_is_still_a_candidate(
+    matcher: Any, make_record: MakeRecord, kept: str
+) -> None:
+    """Records stored before profiles were kept beside them (NULL), or in an older format of
+    profile, are profiled from the record itself when met: a later record still links to them."""
+    [first] = await matcher.send(make_record("1", person=ZOE))
+    async with matcher.engine.begin() as conn:
+        text = (await conn.execute(select(records.c.profile))).scalar_one()
+        older = None if kept == "nothing" else "[0," + text.split(",", 1)[1]
+        await conn.execute(update(records).values(profile=older))
+    clear_profiles()
+    health = make_record("2", feed="health-leeds", agency=AgencyKind.HEALTH, person=ZOE)
+    [second] = await matcher.send(health)
+    assert first.person is not None and second.person is not None
+    assert second.person.person_id == first.person.person_id

@@ -40,6 +40,7 @@ from lateral_matcher.adapters.tables import (
     steward_decisions,
 )
 from lateral_matcher.domain.batch import BatchChanges, KnownState, StoredRecord
+from lateral_matcher.domain.profile import cached_profile, profile_json, remember_stored
 from lateral_matcher.domain.resolution import CandidateRecord, StewardDecisions
 from lateral_shared.contracts.events import LinkExplanation
 from lateral_shared.contracts.records import CleanAddress, CleanRecord
@@ -156,12 +157,16 @@ class MatcherRepository(RecordReads):
         rows = []
         for key, write in changes.records.items():
             text = write.record.model_dump_json()
-            remember_parsed(text, write.record)  # a candidate of later batches: no re-parse
+            remember_parsed(text, write.record)  # read back for snapshots: no re-parse
             self.written[key] = JsonRecord(write.record, text)
+            profile = cached_profile(write.record)  # made when the record was resolved
+            profile_text = None
+            if profile is not None:  # a candidate of later batches: read without decoding
+                remember_stored(profile_text := profile_json(profile), profile)
             rows.append(
                 {"record_key": key, "person_id": current(write.person_id),
                  "address_key": write.address_key, "content_hash": write.record.content_hash,
-                 "record": text, "updated_at": now, "withdrawn_at": None}
+                 "record": text, "profile": profile_text, "updated_at": now, "withdrawn_at": None}
             )  # fmt: skip
         return rows
 

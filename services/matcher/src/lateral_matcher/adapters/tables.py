@@ -32,6 +32,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    Text,
 )
 
 metadata = MetaData()
@@ -56,6 +57,10 @@ records = Table(
     Column("address_key", String(200), nullable=True),
     Column("content_hash", String(128), nullable=False),
     Column("record", JSON, nullable=False),
+    # The person's comparison forms (`domain.profile.profile_json`): a candidate is read from
+    # this, not parsed from `record`. NULL for an address-only record, and for rows stored before
+    # the column was added (their records are profiled when read).
+    Column("profile", Text, nullable=True),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("withdrawn_at", DateTime(timezone=True), nullable=True),
     Index("ix_records_person_id", "person_id"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -120,6 +121,64 @@ def clear_profiles() -> None:
     """Forget every remembered profile (for a benchmark's fresh start)."""
     _records.clear()
     _profiles.clear()
+    _stored_texts.clear()
+    _stored_profiles.clear()
+
+
+# A profile as the store keeps it beside its record (`profile_json`), so a candidate is read
+# without parsing its whole record. The first element is this format's number: a change to what
+# `person_profile` derives from a record must raise it, and a profile stored under another number
+# is not used (the record is profiled afresh). `formal_names` and `full_dob` are not stored: they
+# are derived again on reading, as for any profile.
+PROFILE_FORMAT = 1
+
+
+def profile_json(profile: PersonProfile) -> str:
+    """`profile`'s stored form: its fields as a JSON array (the record key is the row's)."""
+    fields = [
+        PROFILE_FORMAT, profile.feed_id, profile.person_ref, profile.nhs_number,
+        profile.forename, profile.forename_text, profile.surname,
+        sorted(profile.surname_parts), sorted(profile.alias_words), profile.date_of_birth,
+        profile.gender, profile.uprn, profile.postcode, profile.sector,
+    ]  # fmt: skip
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
+@lru_cache(maxsize=65_536)  # shared sets, as `_parts` shares them
+def _word_set(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words) or _NONE
+
+
+_stored_texts: dict[str, str] = {}  # by record key: the stored form last read, and its profile
+_stored_profiles: dict[str, PersonProfile] = {}
+
+
+def stored_profile(record_key: str, text: str) -> PersonProfile | None:
+    """The profile stored as `text` (`profile_json`), remembered per record; None if it was
+    stored in another format (the caller profiles the record itself)."""
+    if _stored_texts.get(record_key) == text:
+        return _stored_profiles[record_key]
+    fields = json.loads(text)
+    if fields[0] != PROFILE_FORMAT:
+        return None
+    _, feed_id, ref, nhs, forename, forename_text, surname, parts, aliases, *rest = fields
+    dob, gender, uprn, postcode, sector = rest
+    profile = PersonProfile(
+        record_key, feed_id, ref, nhs, forename, forename_text, surname,
+        _word_set(tuple(parts)), _word_set(tuple(aliases)), dob, gender, uprn, postcode, sector,
+    )  # fmt: skip
+    remember_stored(text, profile)
+    return profile
+
+
+def remember_stored(text: str, profile: PersonProfile) -> None:
+    """Note that `text` is `profile`'s stored form (as just written): read back, it is not
+    decoded again."""
+    if len(_stored_texts) >= PROFILE_CACHE_SIZE:
+        _stored_texts.clear()
+        _stored_profiles.clear()
+    _stored_texts[profile.record_key] = text
+    _stored_profiles[profile.record_key] = profile
 
 
 def person_profile(record: CleanRecord) -> PersonProfile | None:

@@ -79,8 +79,15 @@ class CandidateRecord:
     a store that keeps profiles spares the resolver's bounded cache a look-up or a recompute)."""
 
     person_id: str
-    record: CleanRecord
+    record: CleanRecord | None  # None when the store lent the profile alone
     profile: PersonProfile | None = None
+
+    @property
+    def record_key(self) -> str:
+        if self.profile is not None:
+            return self.profile.record_key
+        assert self.record is not None, "a candidate has its record, its profile or both"
+        return self.record.record_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +174,7 @@ class Resolver:
         by_person: dict[str, list[PersonProfile]] = {}
         for candidate in candidates:
             other = candidate.profile
-            if other is None:
+            if other is None and candidate.record is not None:
                 other = cached_profile(candidate.record)
             if other is not None:
                 by_person.setdefault(candidate.person_id, []).append(other)
