@@ -46,7 +46,7 @@ class ServiceSettings(BaseSettings):
     consumer_batch_size: int = Field(
         default=500,
         ge=1,
-        description="Most events a consumer reads and handles at once. The matcher takes 2000 "
+        description="Most events a consumer reads and handles at once. The matcher takes 5000 "
         "when unset and its database is SQLite (embedded mode: fewer, larger transactions).",
     )
     kafka_enable_idempotence: bool = Field(
