@@ -37,12 +37,12 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lateral_cleanser.adapters.gazetteer_csv import load_gazetteer
 from lateral_cleanser.domain import Gazetteer, cleanse_record
+from lateral_cli.embedded import COLLECT_EVERY
 from lateral_matcher.adapters.engine import matcher_engine
 from lateral_matcher.adapters.repository import MatcherRepository
 from lateral_matcher.adapters.tables import identity_changes, records, review_items
 from lateral_matcher.bootstrap import migrate_database
 from lateral_matcher.config import SQLITE_BATCH_SIZE
-from lateral_matcher.entrypoints.main import COLLECT_EVERY
 from lateral_matcher.service_layer.linking import RecordLinker
 from lateral_shared.bus import EventPublisher
 from lateral_shared.collector import tune_collector
@@ -162,7 +162,7 @@ def main() -> None:
         print(f"data set: {len(events):,} records in {time.perf_counter() - started:.1f} s "
               f"({'cleansed batch by batch' if stream else 'cleansed'}, not timed); "
               f"RSS {current_rss_mb():,.0f} MB")  # fmt: skip
-        tune_collector(COLLECT_EVERY)  # as the matcher's own process does once started
+        tune_collector(COLLECT_EVERY)  # as embedded mode's process does once started
         before = current_rss_mb()
         runs = [asyncio.run(one_run(events, workdir, run, args.batch, args.dump))
                 for run in range(1, args.runs + 1)]  # fmt: skip

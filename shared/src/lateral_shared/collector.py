@@ -11,8 +11,9 @@ and name profiles) also allocate dozens of short-lived, acyclic objects per reco
 reference counting frees; at Python's default threshold (700) the cyclic collector still ran over
 and over, walking the caches and finding nothing: about a fifth of the cleanser's time and ~80 µs
 of the matcher's ~500 µs per record (`bench/cleanser_throughput.py`,
-`bench/resolver_throughput.py`). They call `collect_young_every` in their own process only: in
-embedded mode the process is every service's.
+`bench/resolver_throughput.py`). They call `collect_young_every` in their own process; embedded
+mode, where the process is every service's, sets a smaller threshold of its own
+(`lateral_cli.embedded.COLLECT_EVERY`).
 """
 
 from __future__ import annotations
