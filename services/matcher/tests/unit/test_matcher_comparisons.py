@@ -218,8 +218,8 @@ def test_one_record_scored_against_many_as_pair_by_pair() -> None:
 
 def test_a_profile_read_back_from_its_stored_form_is_the_same_profile() -> None:
     """The store keeps each record's profile beside it and candidates are read from that: read
-    back, every field, the derived forms and the signature are as profiling the record gave, and
-    a profile stored in another format is not used."""
+    back, every field, the derived forms and the signature are as profiling the record gave; a
+    profile stored in another format, or one that cannot be read, is not used."""
     clear_profiles()
     profiles = varied_profiles()
     for original in profiles:
@@ -233,3 +233,5 @@ def test_a_profile_read_back_from_its_stored_form_is_the_same_profile() -> None:
             compare(original, other) for other in profiles[:20]
         ]
         assert stored_profile(original.record_key, "[0," + text.split(",", 1)[1]) is None
+        assert stored_profile(original.record_key, text[:-1]) is None  # cut short: not JSON
+        assert stored_profile(original.record_key, text[:-1] + ',"x"]') is None  # one too many

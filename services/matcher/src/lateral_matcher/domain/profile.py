@@ -155,18 +155,21 @@ _stored_profiles: dict[str, PersonProfile] = {}
 
 def stored_profile(record_key: str, text: str) -> PersonProfile | None:
     """The profile stored as `text` (`profile_json`), remembered per record; None if it was
-    stored in another format (the caller profiles the record itself)."""
+    stored in another format, or cannot be read (the caller profiles the record itself)."""
     if _stored_texts.get(record_key) == text:
         return _stored_profiles[record_key]
-    fields = json.loads(text)
-    if fields[0] != PROFILE_FORMAT:
+    try:
+        version, feed_id, ref, nhs, forename, forename_text, surname, parts, aliases, dob, \
+            gender, uprn, postcode, sector = json.loads(text)  # fmt: skip
+        if version != PROFILE_FORMAT:
+            return None
+        profile = PersonProfile(
+            record_key, feed_id, ref, nhs, forename, forename_text, surname,
+            _word_set(tuple(parts)), _word_set(tuple(aliases)), dob, gender, uprn, postcode,
+            sector,
+        )  # fmt: skip
+    except (ValueError, TypeError):  # not JSON, or not an array of this format's length
         return None
-    _, feed_id, ref, nhs, forename, forename_text, surname, parts, aliases, *rest = fields
-    dob, gender, uprn, postcode, sector = rest
-    profile = PersonProfile(
-        record_key, feed_id, ref, nhs, forename, forename_text, surname,
-        _word_set(tuple(parts)), _word_set(tuple(aliases)), dob, gender, uprn, postcode, sector,
-    )  # fmt: skip
     remember_stored(text, profile)
     return profile
 
