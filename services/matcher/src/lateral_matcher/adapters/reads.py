@@ -2,10 +2,9 @@
 
 Stored records are read as JSON text and parsed by pydantic in one step; a parsed record is kept in
 a bounded in-process cache by record key with the text it was parsed from, and used only while the
-stored text is that text, so it can never be stale (a candidate met by many records of a batch, or
-batch after batch, is parsed once). Comparing the texts costs a fraction of hashing one, which a
-cache keyed by the text paid for every row read. Snapshot reads hand back the text with
-the record: the events carry it as it is, so a record is never encoded again to be published.
+stored text is that text (`domain.kept`), so it can never be stale (a person's records read batch
+after batch are parsed once). Snapshot reads hand back the text with the record: the events carry
+it as it is, so a record is never encoded again to be published.
 """
 
 from __future__ import annotations
@@ -18,13 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from lateral_matcher.adapters.chunks import chunked
 from lateral_matcher.adapters.tables import addresses, persons, records
+from lateral_matcher.domain.kept import KeptByText
 from lateral_shared.contracts.records import CleanRecord
 
 CACHE_SIZE = 200_000
-# By record key: the text last parsed or written, and its record (two dicts rather than one of
-# pairs: no object per entry for the garbage collector to walk).
-_texts: dict[str, str] = {}
-_records: dict[str, CleanRecord] = {}
+_parsed: KeptByText[CleanRecord] = KeptByText(CACHE_SIZE)  # by record key: the text last parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,28 +50,16 @@ class FreshPerson:
 
 def remember_parsed(text: str, record: CleanRecord) -> None:
     """Note that `text` is `record` (as just written), so reading it back costs no parsing."""
-    _keep(text, record)
+    # Kept under the record's own key string (shared), not the row's copy of it.
+    _parsed.keep(record.record_key, text, record)
 
 
 def _parse(record_key: str, text: str) -> CleanRecord:
-    if _texts.get(record_key) == text:
-        return _records[record_key]
-    record = CleanRecord.model_validate_json(text)
-    _keep(text, record)
+    record = _parsed.get(record_key, text)
+    if record is None:
+        record = CleanRecord.model_validate_json(text)
+        _parsed.keep(record.record_key, text, record)
     return record
-
-
-def _keep(text: str, record: CleanRecord) -> None:
-    """Cache a parsed record; when full, the oldest half goes first (dicts keep insertion
-    order, and a record parsed or written again moves to the newest end)."""
-    key = record.record_key  # the stored row's key: the record's own string, shared
-    if len(_texts) >= CACHE_SIZE:
-        for old in list(_texts)[: CACHE_SIZE // 2]:
-            del _texts[old], _records[old]
-    if _texts.pop(key, None) is not None:
-        del _records[key]
-    _texts[key] = text
-    _records[key] = record
 
 
 def by_event_date(item: JsonRecord) -> tuple[object, str]:

@@ -161,8 +161,9 @@ class MatcherRepository(RecordReads):
             self.written[key] = JsonRecord(write.record, text)
             profile = cached_profile(write.record)  # made when the record was resolved
             profile_text = None
-            if profile is not None:  # a candidate of later batches: read without decoding
-                remember_stored(profile_text := profile_json(profile), profile)
+            if profile is not None:
+                profile_text = profile_json(profile)
+                remember_stored(profile_text, profile)  # a later batch's candidate: not decoded
             rows.append(
                 {"record_key": key, "person_id": current(write.person_id),
                  "address_key": write.address_key, "content_hash": write.record.content_hash,

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from lateral_shared.contracts.records import CleanPerson, CleanRecord
 
+from .kept import KeptByText
 from .nicknames import formal_names
 
 _NOT_LETTER = re.compile(r"[^a-z]")
@@ -121,8 +122,7 @@ def clear_profiles() -> None:
     """Forget every remembered profile (for a benchmark's fresh start)."""
     _records.clear()
     _profiles.clear()
-    _stored_texts.clear()
-    _stored_profiles.clear()
+    _stored.clear()
 
 
 # A profile as the store keeps it beside its record (`profile_json`), so a candidate is read
@@ -149,15 +149,14 @@ def _word_set(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(words) or _NONE
 
 
-_stored_texts: dict[str, str] = {}  # by record key: the stored form last read, and its profile
-_stored_profiles: dict[str, PersonProfile] = {}
+_stored: KeptByText[PersonProfile] = KeptByText(PROFILE_CACHE_SIZE)  # by record key
 
 
 def stored_profile(record_key: str, text: str) -> PersonProfile | None:
     """The profile stored as `text` (`profile_json`), remembered per record; None if it was
     stored in another format, or cannot be read (the caller profiles the record itself)."""
-    if _stored_texts.get(record_key) == text:
-        return _stored_profiles[record_key]
+    if (kept := _stored.get(record_key, text)) is not None:
+        return kept
     try:
         version, feed_id, ref, nhs, forename, forename_text, surname, parts, aliases, dob, \
             gender, uprn, postcode, sector = json.loads(text)  # fmt: skip
@@ -177,11 +176,7 @@ def stored_profile(record_key: str, text: str) -> PersonProfile | None:
 def remember_stored(text: str, profile: PersonProfile) -> None:
     """Note that `text` is `profile`'s stored form (as just written): read back, it is not
     decoded again."""
-    if len(_stored_texts) >= PROFILE_CACHE_SIZE:
-        _stored_texts.clear()
-        _stored_profiles.clear()
-    _stored_texts[profile.record_key] = text
-    _stored_profiles[profile.record_key] = profile
+    _stored.keep(profile.record_key, text, profile)
 
 
 def person_profile(record: CleanRecord) -> PersonProfile | None:
