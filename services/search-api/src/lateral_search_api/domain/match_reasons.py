@@ -7,7 +7,6 @@ uses, so both index adapters get the same explanation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from functools import lru_cache
 
 from rapidfuzz.distance import OSA
@@ -30,8 +29,9 @@ _RANK = {"exact": 0, "nickname": 1, "fuzzy": 2, "initial": 3}
 
 def person_match_reasons(query: PersonQuery, person: PersonDocument) -> list[str]:
     """Each criterion of `query` and how `person` met it, in the order the query gives them."""
-    parts = list(_name_parts(person))
-    reasons = [_name_reason(word, parts) for word in n.unique(n.name_tokens(query.name))]
+    words = _query_words(query.name)
+    parts = _name_parts(person) if words else []
+    reasons = [_name_reason(word, parts) for word in words]
     if query.date_of_birth and person.date_of_birth:
         reasons.append(dob_reason(query.date_of_birth, person.date_of_birth))
     if query.postcode:
@@ -68,17 +68,22 @@ def _name_reason(word: str, parts: list[tuple[str, str]]) -> str:
     return best[1] if best else ""
 
 
-def _name_parts(person: PersonDocument) -> Iterator[tuple[str, str]]:
+@lru_cache(maxsize=4_096)
+def _query_words(name: str | None) -> tuple[str, ...]:
+    """The searched name's words (once per search, not once per result)."""
+    return tuple(n.unique(n.name_tokens(name)))
+
+
+def _name_parts(person: PersonDocument) -> list[tuple[str, str]]:
     """(which part of the name, token) for every name token the person holds."""
+    parts: list[tuple[str, str]] = []
     for name in person.names:
-        for part, text in (
-            ("forename", name.forename),
-            ("middle name", name.middle_names),
-            ("surname", name.surname),
-        ):
-            yield from ((part, token) for token in n.name_tokens(text))
+        parts += [("forename", token) for token in n.name_tokens(name.forename)]
+        parts += [("middle name", token) for token in n.name_tokens(name.middle_names)]
+        parts += [("surname", token) for token in n.name_tokens(name.surname)]
     for alias in person.aliases:
-        yield from (("alias", token) for token in n.name_tokens(alias))
+        parts += [("alias", token) for token in n.name_tokens(alias)]
+    return parts
 
 
 @lru_cache(maxsize=65_536)
@@ -124,6 +129,7 @@ def _spoken(partial: str) -> str:
     return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
 
 
+@lru_cache(maxsize=4_096)
 def _postcode_reason(postcode: str) -> str:
     if n.is_outward_code_only(postcode):
         return f"postcode area {n.compact_postcode(postcode)}"
